@@ -1,0 +1,21 @@
+import type { CampaignStore } from "../domain/campaigns/campaign-store.port.js";
+import type { LedgerStore } from "../domain/consent/ledger-store.port.js";
+import type { EnterpriseStore } from "../domain/enterprises/enterprise-store.port.js";
+import type { MessageStore } from "../domain/messages/message-store.port.js";
+import type { PortStore } from "../domain/sending-ports/port-store.port.js";
+import type { SignatureStore } from "../domain/signatures/signature-store.port.js";
+
+/** Every store anning uses, from one backing (SQLite file, later PostgreSQL). */
+export interface Store {
+  readonly kind: string;
+  enterprises: EnterpriseStore;
+  signatures: SignatureStore;
+  ports: PortStore;
+  ledger: LedgerStore;
+  messages: MessageStore;
+  campaigns: CampaignStore;
+  /** Cheap liveness check for /healthz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+

@@ -1,0 +1,39 @@
+import type { ConsentEvent, ConsentEventInput } from "./consent.js";
+import type { LedgerAnchor } from "./ledger-chain.js";
+
+/** An event as scanned for building the in-memory index: with the recipient's number, unless erased. */
+export interface ScannedEvent extends ConsentEvent {
+  /** E.164 of the recipient; null once erased under PIPL. */
+  phone: string | null;
+}
+
+/**
+ * The append-only, hash-chained consent ledger. Implementations assign `seq` (global), `shard`
+ * (shardOf(recipientId)), `shardSeq`, `prevHash` and `hash` (chainHash with the ledger key) atomically,
+ * so concurrent appends never fork a chain.
+ */
+export interface LedgerStore {
+  /** Appends events in the given order, in one transaction; returns them as recorded. */
+  append(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
+  /** Records (or keeps) the pseudonym → E.164 mapping. */
+  upsertRecipients(pairs: Array<{ recipientId: string; phone: string }>): Promise<void>;
+  /** Erases a recipient's number; the events and the chain stay intact. */
+  eraseRecipient(recipientId: string): Promise<void>;
+  /** One recipient's events, in recording order. */
+  eventsForRecipient(recipientId: string): Promise<ConsentEvent[]>;
+  /** Events with seq > afterSeq in seq order, at most `limit`, with the recipient's number. */
+  scanEvents(afterSeq: number, limit: number): Promise<ScannedEvent[]>;
+  /** One shard's events with shardSeq > afterShardSeq in chain order, at most `limit`. */
+  scanShard(shard: number, afterShardSeq: number, limit: number): Promise<ConsentEvent[]>;
+  /**
+   * Withdrawal and DND events concerning these enterprises (DND events concern everyone) with
+   * seq > afterSeq, in seq order, with the recipient's number.
+   */
+  suppressions(enterpriseIds: readonly string[] | "all", afterSeq: number, limit: number): Promise<ScannedEvent[]>;
+  /** The current head (last shardSeq and hash) of every non-empty shard. */
+  heads(): Promise<LedgerAnchor[]>;
+  insertAnchors(anchors: LedgerAnchor[]): Promise<void>;
+  listAnchors(shard: number): Promise<LedgerAnchor[]>;
+  /** Number of events recorded. */
+  count(): Promise<number>;
+}

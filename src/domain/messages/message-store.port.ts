@@ -1,0 +1,51 @@
+import type { Message, MessageEvent, MessageStatus } from "./message.js";
+
+/** Outcome of inserting a message that carries an idempotency key. */
+export type InsertOutcome = { inserted: true } | { inserted: false; existing: Message };
+
+/** Per (recipient, sender) count of marketing messages accepted since a time, for rebuilding caps. */
+export interface MarketingCount {
+  phone: string;
+  senderId: string;
+  count: number;
+}
+
+/** The message log and outbox: every message, accepted or refused, with its history. */
+export interface MessageStore {
+  /**
+   * Inserts one message. When (senderId, idempotencyKey) already exists, inserts nothing and returns
+   * the existing message.
+   */
+  insert(m: Message): Promise<InsertOutcome>;
+  /** Inserts many messages (no idempotency keys) in one transaction. */
+  insertMany(ms: Message[]): Promise<void>;
+  get(id: string): Promise<Message | null>;
+  /**
+   * Moves a message to `to` when its status is one of `from`, appending `event` to its history and
+   * applying `patch`; false when the status did not match (someone else moved it).
+   */
+  transition(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<boolean>;
+  /**
+   * Atomically takes up to `limit` accepted messages whose notBefore ≤ now (oldest first) and marks
+   * them dispatching (with a history event at `now`), so no two dispatchers take the same message.
+   */
+  claimOutbox(limit: number, now: number): Promise<Message[]>;
+  /** Puts a claimed message back into the outbox to wait until `notBefore` (quiet hours). */
+  defer(id: string, notBefore: number, event: MessageEvent): Promise<void>;
+  /** At start-up: every message left dispatching by a crash becomes unknown. Returns how many. */
+  markInFlightUnknown(at: number): Promise<number>;
+  /** The latest message sent to a recipient on a sending number that starts with `portPrefix`. */
+  latestToRecipient(phone: string, portPrefix: string): Promise<Message | null>;
+  /** Marketing messages accepted (not refused) since `since`, grouped by recipient and sender. */
+  marketingCountsSince(since: number): Promise<MarketingCount[]>;
+  /** A campaign's messages with id > afterId, id order, at most limit. */
+  listByCampaign(campaignId: string, afterId: string, limit: number): Promise<Message[]>;
+  /** Messages of some senders with id > afterId, id order (for listings). */
+  listBySenders(senderIds: readonly string[] | "all", afterId: string, limit: number): Promise<Message[]>;
+}

@@ -1,0 +1,57 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import type { Reason } from "../../domain/policy/reason-codes.js";
+
+/**
+ * The server's Prometheus metrics, in a registry of its own (never the global one). Labels carry codes,
+ * statuses and route patterns only: never a phone number.
+ */
+export class HttpMetrics {
+  readonly registry = new Registry();
+  private readonly decisions = new Counter({
+    name: "anning_decisions_total",
+    help: "Policy decisions by result and reason code (one count per reason; code none when allowed)",
+    labelNames: ["result", "code"] as const,
+    registers: [this.registry],
+  });
+  private readonly messages = new Counter({
+    name: "anning_messages_total",
+    help: "Messages submitted through the API by outcome",
+    labelNames: ["status"] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: "anning_http_request_duration_seconds",
+    help: "HTTP request duration by method, route pattern and status code",
+    labelNames: ["method", "route", "status_code"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one decision: every reason of a refusal, or one "none" for an allowed message. */
+  countDecision(reasons: readonly Reason[]): void {
+    if (reasons.length === 0) {
+      this.decisions.inc({ result: "allowed", code: "none" });
+      return;
+    }
+    for (const r of reasons) this.decisions.inc({ result: "refused", code: r.code });
+  }
+
+  /** Counts one submitted message by its outcome. */
+  countMessage(status: string): void {
+    this.messages.inc({ status });
+  }
+
+  /** Records one request's duration. */
+  observeRequest(method: string, route: string, statusCode: number, ms: number): void {
+    this.duration.observe({ method, route, status_code: String(statusCode) }, ms / 1000);
+  }
+
+  /** The text exposition format. */
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

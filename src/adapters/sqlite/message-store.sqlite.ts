@@ -1,0 +1,197 @@
+import type Database from "better-sqlite3";
+import type { InsertOutcome, MarketingCount, MessageStore } from "../../domain/messages/message-store.port.js";
+import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
+import { appendHistory, prepareMessageInsert, reasonsJson, runMessageInsert, toMessage } from "./message-rows.js";
+import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
+
+const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
+
+function statements(db: Database.Database) {
+  return {
+    insert: prepareMessageInsert(db),
+    get: db.prepare("SELECT * FROM messages WHERE id = ?"),
+    byKey: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND idempotency_key = ?"),
+    statusOf: db.prepare("SELECT status, history FROM messages WHERE id = ?"),
+    transition: db.prepare(
+      `UPDATE messages SET status = ?, history = ?, updated_at = ?, upstream_id = COALESCE(?, upstream_id),
+         reasons = COALESCE(?, reasons)
+       WHERE id = ?`,
+    ),
+    due: db.prepare(
+      `SELECT * FROM messages WHERE status = 'accepted' AND not_before <= ?
+       ORDER BY not_before, id LIMIT ?`,
+    ),
+    move: db.prepare("UPDATE messages SET status = ?, history = ?, updated_at = ? WHERE id = ?"),
+    defer: db.prepare(
+      "UPDATE messages SET status = 'accepted', not_before = ?, history = ?, updated_at = ? WHERE id = ?",
+    ),
+    inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching'"),
+    latestTo: db.prepare(
+      `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+    ),
+    marketingSince: db.prepare(
+      `SELECT phone, sender_id, count(*) AS n FROM messages
+       WHERE category LIKE 'marketing.%' AND created_at >= ? AND status <> 'refused'
+       GROUP BY phone, sender_id`,
+    ),
+    byCampaign: db.prepare("SELECT * FROM messages WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"),
+    all: db.prepare("SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
+    bySender: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?"),
+    bySenders: db.prepare(
+      `SELECT * FROM messages WHERE sender_id IN (SELECT value FROM json_each(?)) AND id > ?
+       ORDER BY id LIMIT ?`,
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+
+/** The message log and outbox, in SQLite. */
+export class SqliteMessageStore implements MessageStore {
+  private readonly stmts: Statements;
+  private readonly insertOneTx: (m: Message) => InsertOutcome;
+  private readonly insertManyTx: (ms: readonly Message[]) => void;
+  private readonly transitionTx: (
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ) => boolean;
+  private readonly claimTx: (limit: number, now: number) => Message[];
+  private readonly deferTx: (id: string, notBefore: number, event: MessageEvent) => void;
+  private readonly inFlightTx: (at: number) => number;
+
+  constructor(db: Database.Database) {
+    const s = statements(db);
+    this.stmts = s;
+    const insertOne = db.transaction((m: Message): InsertOutcome => {
+      if (m.idempotencyKey !== null) {
+        const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Row | undefined;
+        if (existing) return { inserted: false, existing: toMessage(existing) };
+      }
+      runMessageInsert(s.insert, m);
+      return { inserted: true };
+    });
+    this.insertOneTx = (m) => insertOne.immediate(m);
+    const insertMany = db.transaction((ms: readonly Message[]) => this.insertRows(ms));
+    this.insertManyTx = (ms) => insertMany.immediate(ms);
+
+    const transition = db.transaction(
+      (
+        id: string,
+        from: readonly MessageStatus[],
+        to: MessageStatus,
+        event: MessageEvent,
+        patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+      ): boolean => {
+        const r = s.statusOf.get(id) as Row | undefined;
+        if (!r || !from.includes(str(r.status) as MessageStatus)) return false;
+        const reasons = patch?.reasons === undefined ? null : reasonsJson(patch.reasons);
+        s.transition.run(to, appendHistory(r.history, event), event.at, patch?.upstreamId ?? null, reasons, id);
+        return true;
+      },
+    );
+    this.transitionTx = (id, from, to, event, patch) => transition.immediate(id, from, to, event, patch);
+
+    const claim = db.transaction((limit: number, now: number): Message[] => {
+      const rows = s.due.all(now, limit) as Row[];
+      return rows.map((r) => {
+        const history = appendHistory(r.history, { status: "dispatching", at: now });
+        s.move.run("dispatching", history, now, r.id);
+        return toMessage({ ...r, status: "dispatching", history, updated_at: now });
+      });
+    });
+    this.claimTx = (limit, now) => claim.immediate(limit, now);
+
+    const defer = db.transaction((id: string, notBefore: number, event: MessageEvent) => {
+      const r = s.statusOf.get(id) as Row | undefined;
+      if (!r || (r.status !== "dispatching" && r.status !== "accepted")) return;
+      s.defer.run(notBefore, appendHistory(r.history, event), event.at, id);
+    });
+    this.deferTx = (id, notBefore, event) => defer.immediate(id, notBefore, event);
+
+    const inFlight = db.transaction((at: number): number => {
+      const rows = s.inFlight.all() as Row[];
+      for (const r of rows) s.move.run("unknown", appendHistory(r.history, { status: "unknown", at }), at, r.id);
+      return rows.length;
+    });
+    this.inFlightTx = (at) => inFlight.immediate(at);
+  }
+
+  /**
+   * Inserts messages with the shared prepared statement, inside the caller's transaction (used by
+   * insertMany and by the campaign store's recordChunk). Not part of the port.
+   */
+  insertRows(ms: readonly Message[]): void {
+    withConflicts(
+      () => {
+        for (const m of ms) runMessageInsert(this.stmts.insert, m);
+      },
+      CONFLICTS,
+      "message",
+    );
+  }
+
+  async insert(m: Message): Promise<InsertOutcome> {
+    return withConflicts(() => this.insertOneTx(m), CONFLICTS, "message");
+  }
+
+  async insertMany(ms: Message[]): Promise<void> {
+    if (ms.length > 0) this.insertManyTx(ms);
+  }
+
+  async get(id: string): Promise<Message | null> {
+    const r = this.stmts.get.get(id) as Row | undefined;
+    return r ? toMessage(r) : null;
+  }
+
+  async transition(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<boolean> {
+    return this.transitionTx(id, from, to, event, patch);
+  }
+
+  async claimOutbox(limit: number, now: number): Promise<Message[]> {
+    return limit > 0 ? this.claimTx(limit, now) : [];
+  }
+
+  async defer(id: string, notBefore: number, event: MessageEvent): Promise<void> {
+    this.deferTx(id, notBefore, event);
+  }
+
+  async markInFlightUnknown(at: number): Promise<number> {
+    return this.inFlightTx(at);
+  }
+
+  async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
+    const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as Row | undefined;
+    return r ? toMessage(r) : null;
+  }
+
+  async marketingCountsSince(since: number): Promise<MarketingCount[]> {
+    return (this.stmts.marketingSince.all(since) as Row[]).map((r) => ({
+      phone: str(r.phone),
+      senderId: str(r.sender_id),
+      count: num(r.n),
+    }));
+  }
+
+  async listByCampaign(campaignId: string, afterId: string, limit: number): Promise<Message[]> {
+    return (this.stmts.byCampaign.all(campaignId, afterId, limit) as Row[]).map(toMessage);
+  }
+
+  async listBySenders(senderIds: readonly string[] | "all", afterId: string, limit: number): Promise<Message[]> {
+    let rows: Row[];
+    if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Row[];
+    else if (senderIds.length === 0) rows = [];
+    else if (senderIds.length === 1) rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as Row[];
+    else rows = this.stmts.bySenders.all(idList(senderIds), afterId, limit) as Row[];
+    return rows.map(toMessage);
+  }
+}

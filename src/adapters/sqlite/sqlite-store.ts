@@ -1,0 +1,80 @@
+import Database from "better-sqlite3";
+import type { Store } from "../../app/store.port.js";
+import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
+import { SqliteEnterpriseStore } from "./enterprise-store.sqlite.js";
+import { SqliteLedgerStore } from "./ledger-store.sqlite.js";
+import { SqliteMessageStore } from "./message-store.sqlite.js";
+import { applyMigrations } from "./migrations.js";
+import { SqlitePortStore } from "./port-store.sqlite.js";
+import { SqliteSignatureStore } from "./signature-store.sqlite.js";
+
+export interface SqliteStoreOptions {
+  /** Database file, or ":memory:". */
+  file: string;
+  /** HMAC key of the consent ledger's hash chains. */
+  ledgerKey: Buffer;
+}
+
+/** Connection settings: WAL with NORMAL sync, FK checks, a 256 MiB page cache, temp tables in memory. */
+const PRAGMAS = [
+  "journal_mode = WAL",
+  "synchronous = NORMAL",
+  "foreign_keys = ON",
+  "busy_timeout = 5000",
+  "cache_size = -262144",
+  "temp_store = MEMORY",
+];
+
+/**
+ * Every anning store on one SQLite file (one better-sqlite3 connection shared by the sub-stores).
+ * better-sqlite3 is synchronous, so each method does its work at call time and returns a settled
+ * promise; multi-statement operations run in IMMEDIATE transactions, so several processes may share
+ * the file.
+ */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  readonly enterprises: SqliteEnterpriseStore;
+  readonly signatures: SqliteSignatureStore;
+  readonly ports: SqlitePortStore;
+  readonly ledger: SqliteLedgerStore;
+  readonly messages: SqliteMessageStore;
+  readonly campaigns: SqliteCampaignStore;
+  /** Migration versions applied when this store was opened (empty when the schema was current). */
+  readonly appliedMigrations: readonly number[];
+  private readonly pingStmt: Database.Statement;
+
+  constructor(
+    /** The underlying connection, for adapter-level tooling and tests. */
+    readonly db: Database.Database,
+    ledgerKey: Buffer,
+  ) {
+    for (const p of PRAGMAS) db.pragma(p);
+    this.appliedMigrations = applyMigrations(db);
+    this.enterprises = new SqliteEnterpriseStore(db);
+    this.signatures = new SqliteSignatureStore(db);
+    this.ports = new SqlitePortStore(db);
+    this.ledger = new SqliteLedgerStore(db, ledgerKey);
+    this.messages = new SqliteMessageStore(db);
+    this.campaigns = new SqliteCampaignStore(db, this.messages);
+    this.pingStmt = db.prepare("SELECT 1");
+  }
+
+  async ping(): Promise<void> {
+    this.pingStmt.get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Opens (creating and migrating when needed) the SQLite store at `opts.file`. */
+export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
+  const db = new Database(opts.file);
+  try {
+    return new SqliteStore(db, opts.ledgerKey);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+import { pino } from "pino";
+import type { Logger } from "../../app/logger.port.js";
+
+/**
+ * JSON logs on stdout (pino). Anything named like a phone number is masked by redaction as a second
+ * line of defence; callers already mask numbers and never log message bodies.
+ */
+export function createLogger(level = process.env.ANNING_LOG_LEVEL ?? "info"): Logger & pino.Logger {
+  return pino({
+    level,
+    base: { service: "anning" },
+    redact: { paths: ["phone", "*.phone", "from", "*.from", "text", "*.text", "req.body"], censor: "[redacted]" },
+  });
+}
+
+/** A logger that discards everything (tests, CLI). */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,135 @@
+import type { Campaign } from "../../domain/campaigns/campaign.js";
+import type { Message } from "../../domain/messages/message.js";
+import { decideRecipient, prepareSend, type RecipientDecision, undoCommit } from "../../domain/policy/decide.js";
+import { byPrecedence, type Reason, type ReasonCode } from "../../domain/policy/reason-codes.js";
+import type { AppContext } from "../context.js";
+import { buildMessage } from "../messaging/submit-message.js";
+
+/** A campaign as callers see it. */
+export function campaignView(c: Campaign) {
+  return {
+    id: c.id,
+    status: c.status,
+    senderId: c.senderId,
+    category: c.category,
+    total: c.total,
+    decided: c.cursor,
+    accepted: c.accepted,
+    refused: Object.values(c.refusedByCode).reduce((a, b) => a + b, 0),
+    refusedByCode: c.refusedByCode,
+    scheduledAt: c.scheduledAt === null ? null : new Date(c.scheduledAt).toISOString(),
+    createdAt: new Date(c.createdAt).toISOString(),
+    updatedAt: new Date(c.updatedAt).toISOString(),
+  };
+}
+
+/**
+ * Runs campaigns in chunks under a lease, so a campaign is decided once even with several nodes and a
+ * node that stops leaves the rest to another. Each chunk's messages and the cursor are recorded in one
+ * transaction: a crash mid-chunk redoes the chunk, never half of it.
+ */
+export class CampaignRunner {
+  readonly owner: string;
+  /** Test-clock acting times of campaigns created with `at`. */
+  readonly actingTimes = new Map<string, number>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly opts: { chunk?: number; leaseMs?: number; idleMs?: number; owner?: string } = {},
+  ) {
+    this.owner = opts.owner ?? ctx.ids.next("req");
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let worked = false;
+      try {
+        const c = await this.ctx.store.campaigns.lease(this.owner, this.ctx.clock.now(), this.opts.leaseMs ?? 60_000);
+        if (c) {
+          worked = true;
+          await this.process(c);
+        }
+      } catch (err) {
+        this.ctx.log.error({ err: String(err) }, "campaign runner failed");
+      }
+      if (!worked && this.running)
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.idleMs ?? 500);
+          this.wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+    }
+  }
+
+  /** Decides a campaign to the end now (small campaigns, tests, the CLI). */
+  async runToEnd(id: string): Promise<void> {
+    const c = await this.ctx.store.campaigns.get(id);
+    if (c && c.status === "running") await this.process(c);
+  }
+
+  private async process(start: Campaign): Promise<void> {
+    const { ctx } = this;
+    const chunk = this.opts.chunk ?? 50_000;
+    let cursor = start.cursor;
+    while (cursor < start.total) {
+      if (this.running === false && this.loop !== null) break;
+      const phones = await ctx.store.campaigns.recipients(start.id, cursor, chunk);
+      if (phones.length === 0) break;
+      const at = this.actingTimes.get(start.id) ?? ctx.clock.now();
+      const prepared = prepareSend(ctx.state, start, at);
+      const messages: Message[] = new Array(phones.length);
+      const decisions: RecipientDecision[] = new Array(phones.length);
+      const refused: Record<string, number> = {};
+      let accepted = 0;
+      const reasonCache = new Map<string, Reason[]>();
+      for (let i = 0; i < phones.length; i++) {
+        const raw = phones[i] as string;
+        const d = decideRecipient(ctx.state, prepared, raw, at, true);
+        decisions[i] = d;
+        let reasons: Reason[] = [];
+        if (d.codes.length === 0) accepted++;
+        else {
+          const primary = d.codes[0] as ReasonCode;
+          refused[primary] = (refused[primary] ?? 0) + 1;
+          const key = d.codes.join(",");
+          reasons = reasonCache.get(key) ?? byPrecedence(d.codes);
+          reasonCache.set(key, reasons);
+        }
+        const m = buildMessage(ctx, start, at, d.phone.ok ? d.phone.e164 : raw, prepared.signature?.id ?? null, prepared.port?.id ?? null, reasons, start.id);
+        messages[i] = m;
+      }
+      const ok = await ctx.store.campaigns.recordChunk(start.id, cursor, cursor + phones.length, messages, accepted, refused, ctx.clock.now());
+      if (!ok) {
+        for (const d of decisions) undoCommit(ctx.state, prepared, d, at);
+        break;
+      }
+      cursor += phones.length;
+      if (accepted > 0) for (const wake of ctx.onAccepted) wake();
+    }
+    if (cursor >= start.total) {
+      await ctx.store.campaigns.setStatus(start.id, ["running"], "completed", ctx.clock.now());
+      this.actingTimes.delete(start.id);
+    }
+    await ctx.store.campaigns.release(start.id, this.owner);
+  }
+}

@@ -1,0 +1,129 @@
+import { createHmac } from "node:crypto";
+import type { ApiKey } from "../domain/enterprises/enterprise.js";
+import { ConsentIndex } from "../domain/indexes/consent-index.js";
+import { FrequencyCounters, VerificationCounters } from "../domain/indexes/frequency-counters.js";
+import type { PolicyState } from "../domain/policy/decide.js";
+import type { PolicyFile } from "../domain/policy/policy.js";
+import { RegistryIndex } from "../domain/registry/registry-index.js";
+import type { Clock } from "../domain/shared/clock.port.js";
+import { DomainError } from "../domain/shared/domain-error.js";
+import type { IdGenerator } from "../domain/shared/ids.port.js";
+import type { Logger } from "./logger.port.js";
+import type { Store } from "./store.port.js";
+
+/** Who is calling a use case: the operator (admin token) or one enterprise (its API key). */
+export type Actor = { kind: "admin" } | { kind: "enterprise"; enterpriseId: string };
+
+export const ADMIN: Actor = { kind: "admin" };
+
+/** Secrets kept in the data directory, created at first start. */
+export interface Secrets {
+  /** Key of the ledger's HMAC chain. */
+  ledgerKey: Buffer;
+  /** Key of the recipient pseudonyms (so a number can be erased without breaking the chain). */
+  pseudonymKey: Buffer;
+}
+
+/**
+ * Everything a use case needs, built once by the composition root: stores, clock, ids, policy and the
+ * in-memory indexes of the send path.
+ */
+export interface AppContext {
+  store: Store;
+  clock: Clock;
+  ids: IdGenerator;
+  secrets: Secrets;
+  log: Logger;
+  /** Honour caller-supplied `at` on messages, campaigns and inbound (tests and simulations only). */
+  testClock: boolean;
+  state: PolicyState;
+  /** API keys by SHA-256 hash of the secret, revoked ones included. */
+  apiKeys: Map<string, ApiKey>;
+  /** Hooks run after a message is accepted (wakes the dispatcher). */
+  onAccepted: Array<() => void>;
+}
+
+/** Builds the in-memory policy state from the stores; the ledger is folded into the consent index. */
+export async function loadPolicyState(
+  store: Store,
+  policy: PolicyFile,
+  onProgress?: (applied: number) => void,
+): Promise<PolicyState> {
+  const registry = await loadRegistry(store);
+  const total = await store.ledger.count();
+  const consents = new ConsentIndex(Math.max(1024, total), policy.doubleOptIn.pendingHours * 3600_000);
+  let after = 0;
+  for (;;) {
+    const batch = await store.ledger.scanEvents(after, 50_000);
+    if (batch.length === 0) break;
+    for (const e of batch) {
+      if (e.phone !== null) consents.apply(Number(e.phone.slice(1)), e);
+      after = e.seq;
+    }
+    consents.lastSeq = after;
+    onProgress?.(after);
+  }
+  return {
+    policy,
+    registry,
+    consents,
+    counters: new FrequencyCounters(),
+    verification: new VerificationCounters(),
+  };
+}
+
+/** Reads the whole registry from the stores into a fresh index. */
+export async function loadRegistry(store: Store): Promise<RegistryIndex> {
+  const [enterprises, signatures, authorizations, ports, allocations, overrides] = await Promise.all([
+    store.enterprises.list(),
+    store.signatures.list(),
+    store.signatures.listAuthorizations(),
+    store.ports.listPorts(),
+    store.ports.listAllocations(),
+    store.enterprises.listPolicyOverrides(),
+  ]);
+  return new RegistryIndex({ enterprises, signatures, authorizations, ports, allocations, overrides });
+}
+
+/** Reloads the registry index after a registry change. */
+export async function refreshRegistry(ctx: AppContext): Promise<void> {
+  ctx.state.registry = await loadRegistry(ctx.store);
+}
+
+/** Pseudonymous recipient id: keyed hash of the E.164 number, hex. */
+export function pseudonym(ctx: Pick<AppContext, "secrets">, e164: string): string {
+  return createHmac("sha256", ctx.secrets.pseudonymKey).update(e164).digest("hex").slice(0, 32);
+}
+
+/**
+ * Checks that the actor may act for an enterprise: the admin always, an enterprise for itself, a
+ * platform for its merchants. Anything else looks like a missing object (404), never a hint that it exists.
+ */
+export function assertActsFor(ctx: AppContext, actor: Actor, enterpriseId: string): void {
+  if (actor.kind === "admin") return;
+  if (!ctx.state.registry.canActFor(actor.enterpriseId, enterpriseId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
+}
+
+/** Only the admin may do this. */
+export function assertAdmin(actor: Actor): void {
+  if (actor.kind !== "admin") throw new DomainError("FORBIDDEN", "this needs the admin token");
+}
+
+/**
+ * The time a use case acts at: the server clock, or a caller-supplied `at` when the test clock is on.
+ * Supplying `at` without the test clock is a caller fault.
+ */
+export function actingTime(ctx: AppContext, at: string | number | undefined): number {
+  if (at === undefined) return ctx.clock.now();
+  if (!ctx.testClock)
+    throw new DomainError("TEST_CLOCK_DISABLED", "`at` is honoured only when the server runs with ANNING_TEST_CLOCK=1");
+  return parseTime(at, "at");
+}
+
+/** Parses an ISO 8601 time or epoch milliseconds; VALIDATION_FAILED naming the field otherwise. */
+export function parseTime(v: string | number, field: string): number {
+  const t = typeof v === "number" ? v : Date.parse(v);
+  if (!Number.isFinite(t)) throw new DomainError("VALIDATION_FAILED", `${field} is not a valid time`, { field });
+  return t;
+}

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { ADMIN } from "../context.js";
+import { withdrawConsent } from "../consent/withdraw-consent.js";
+import { changeDnd } from "../consent/dnd.js";
+import { setEnterpriseStatus } from "../registry/enterprises.js";
+import { submitMessage } from "../messaging/submit-message.js";
+import type { Message } from "../../domain/messages/message.js";
+import { RecordingUpstream } from "../../adapters/upstream/recording-upstream.js";
+import { appHarness, grant, sendingSetup } from "../../test-support/app-fixtures.js";
+import type { Upstream, UpstreamResult } from "./upstream.port.js";
+
+const PHONE = "13812345678";
+
+/** An upstream whose hand-overs never complete: the process "dies" while they are in flight. */
+class HangingUpstream implements Upstream {
+  readonly name = "hanging";
+  calls = 0;
+  submit(): Promise<UpstreamResult> {
+    this.calls++;
+    return new Promise(() => {});
+  }
+  async close() {}
+}
+
+async function acceptedMessage(h: Awaited<ReturnType<typeof appHarness>>) {
+  const s = h.services;
+  const f = await sendingSetup(s);
+  await grant(s, PHONE, f.platformId);
+  const r = await submitMessage(s.ctx, ADMIN, { senderId: f.platformId, signature: f.signature, port: f.port, phone: PHONE, text: f.text, category: "marketing.retail" });
+  expect(r.status).toBe("accepted");
+  return { f, id: r.id };
+}
+
+describe("delivery", () => {
+  it("a crash between accept and dispatch loses nothing and sends once after restart", async () => {
+    const h = await appHarness();
+    const { id } = await acceptedMessage(h);
+    // crash: the first process never dispatched; a new one opens the same file
+    const up = new RecordingUpstream();
+    const again = await h.reopen(up);
+    await again.dispatcher.start();
+    await again.dispatcher.drain();
+    expect(up.handedOver).toEqual([id]);
+    expect((await again.ctx.store.messages.get(id))?.status).toBe("sent");
+    // another restart sends nothing more
+    const up2 = new RecordingUpstream();
+    const third = await h.reopen(up2);
+    await third.dispatcher.start();
+    await third.dispatcher.drain();
+    expect(up2.handedOver).toEqual([]);
+    await third.close();
+    await again.close();
+  });
+
+  it("a crash during hand-over marks the message unknown and never resends it", async () => {
+    const h = await appHarness();
+    const hanging = new HangingUpstream();
+    const s = await h.reopen(hanging);
+    const { id } = await acceptedMessage({ ...h, services: s });
+    void s.dispatcher.dispatchBatch();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(hanging.calls).toBe(1);
+    expect((await s.ctx.store.messages.get(id))?.status).toBe("dispatching");
+    const up = new RecordingUpstream();
+    const after = await h.reopen(up);
+    await after.dispatcher.start();
+    await after.dispatcher.drain();
+    const m = (await after.ctx.store.messages.get(id)) as Message;
+    expect(m.status).toBe("unknown");
+    expect(up.handedOver).toEqual([]);
+    await after.close();
+  });
+
+  it("a withdrawal stops a queued message before hand-over", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const { f, id } = await acceptedMessage(h);
+    await withdrawConsent(s.ctx, ADMIN, { phone: PHONE, enterpriseId: f.platformId, channel: "app" });
+    const up = new RecordingUpstream();
+    const again = await h.reopen(up);
+    await again.dispatcher.start();
+    await again.dispatcher.drain();
+    const m = (await again.ctx.store.messages.get(id)) as Message;
+    expect(m.status).toBe("refused");
+    expect(m.reasons.map((r) => r.code)).toEqual(["CONSENT_WITHDRAWN"]);
+    expect(up.handedOver).toEqual([]);
+    await again.close();
+  });
+
+  it("DND and suspension also stop queued messages", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const { f, id } = await acceptedMessage(h);
+    await changeDnd(s.ctx, ADMIN, { phone: PHONE, scope: "all" }, true);
+    await setEnterpriseStatus(s.ctx, ADMIN, f.platformId, "suspended", "complaints");
+    await s.dispatcher.drain();
+    const m = (await s.ctx.store.messages.get(id)) as Message;
+    expect(m.status).toBe("refused");
+    expect(m.reasons.map((r) => r.code)).toEqual(["SENDER_SUSPENDED", "DND"]);
+    await s.close();
+  });
+
+  it("a message meeting quiet hours waits for the window, then goes", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const { id } = await acceptedMessage(h);
+    h.clock.set(Date.parse("2026-11-25T13:30:00Z")); // 21:30 in Shanghai
+    const up = new RecordingUpstream();
+    const again = await h.reopen(up);
+    await again.dispatcher.drain();
+    let m = (await again.ctx.store.messages.get(id)) as Message;
+    expect(m.status).toBe("accepted");
+    expect(m.notBefore).toBe(Date.parse("2026-11-26T00:00:00Z")); // 08:00 next day in Shanghai
+    h.clock.set(Date.parse("2026-11-26T00:00:01Z"));
+    await again.dispatcher.drain();
+    m = (await again.ctx.store.messages.get(id)) as Message;
+    expect(m.status).toBe("sent");
+    expect(up.handedOver).toEqual([id]);
+    await again.close();
+    await s.close();
+  });
+});

@@ -1,0 +1,132 @@
+import { maskPhone } from "../../domain/phone/phone.js";
+import { byPrecedence } from "../../domain/policy/reason-codes.js";
+import type { Message } from "../../domain/messages/message.js";
+import type { AppContext } from "../context.js";
+import { recheck } from "./recheck.js";
+import type { Upstream } from "./upstream.port.js";
+
+export interface DispatcherOptions {
+  batchSize?: number;
+  /** Poll interval when the outbox is empty and nothing wakes the dispatcher. */
+  idleMs?: number;
+  /** Delay before a temporarily refused hand-over is tried again. */
+  retryMs?: number;
+}
+
+/**
+ * Moves accepted messages from the durable outbox to the upstream. A message is marked dispatching
+ * (committed) before hand-over, so after a crash it is found in flight and marked unknown, never resent
+ * blindly. Just before hand-over every time- or state-dependent rule is checked again.
+ */
+export class Dispatcher {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  private pending = false;
+  readonly stats = { sent: 0, refused: 0, deferred: 0, unknown: 0, failed: 0 };
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly upstream: Upstream,
+    private readonly opts: DispatcherOptions = {},
+  ) {}
+
+  /** Settles messages a crash left in flight, then starts the loop. */
+  async start(): Promise<void> {
+    const n = await this.ctx.store.messages.markInFlightUnknown(this.ctx.clock.now());
+    if (n > 0) this.ctx.log.warn({ count: n }, "messages in flight at the last stop marked unknown");
+    this.running = true;
+    this.ctx.onAccepted.push(() => this.wake());
+    this.loop = this.run();
+  }
+
+  /** Asks the loop to look at the outbox now. */
+  wake(): void {
+    this.pending = true;
+    this.wakeUp?.();
+  }
+
+  /** Finishes the batch in hand and stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+  }
+
+  /** Dispatches until the outbox holds nothing due (for tests and the CLI). */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.dispatchBatch();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let n = 0;
+      try {
+        n = await this.dispatchBatch();
+      } catch (err) {
+        this.ctx.log.error({ err: String(err) }, "dispatcher batch failed");
+      }
+      if (n === 0 && this.running && !this.pending) {
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, this.opts.idleMs ?? 200);
+          this.wakeUp = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+      }
+      this.pending = false;
+    }
+  }
+
+  /** Claims one batch and hands it over; returns how many were claimed. */
+  async dispatchBatch(): Promise<number> {
+    const now = this.ctx.clock.now();
+    const batch = await this.ctx.store.messages.claimOutbox(this.opts.batchSize ?? 200, now);
+    for (const m of batch) await this.handOver(m);
+    return batch.length;
+  }
+
+  private async handOver(m: Message): Promise<void> {
+    const { messages } = this.ctx.store;
+    const now = this.ctx.clock.now();
+    const r = recheck(this.ctx, m, now);
+    if (r.kind === "wait") {
+      this.stats.deferred++;
+      await messages.defer(m.id, r.until, { status: "accepted", at: now, note: "waiting for the marketing window" });
+      return;
+    }
+    if (r.kind === "refuse") {
+      this.stats.refused++;
+      const reasons = byPrecedence(r.codes);
+      await messages.transition(m.id, ["dispatching"], "refused", { status: "refused", at: now, reasons }, { reasons });
+      return;
+    }
+    let result: Awaited<ReturnType<Upstream["submit"]>>;
+    try {
+      result = await this.upstream.submit(m);
+    } catch (err) {
+      this.stats.unknown++;
+      this.ctx.log.warn({ messageId: m.id, to: maskPhone(m.phone), err: String(err) }, "hand-over outcome unknown");
+      await messages.transition(m.id, ["dispatching"], "unknown", { status: "unknown", at: this.ctx.clock.now(), note: "hand-over outcome unknown" });
+      return;
+    }
+    const at = this.ctx.clock.now();
+    if (result.ok) {
+      this.stats.sent++;
+      await messages.transition(m.id, ["dispatching"], "sent", { status: "sent", at, note: this.upstream.name }, { upstreamId: result.upstreamId });
+    } else if (result.permanent) {
+      this.stats.failed++;
+      await messages.transition(m.id, ["dispatching"], "failed", { status: "failed", at, note: result.error });
+    } else {
+      this.stats.deferred++;
+      await messages.defer(m.id, at + (this.opts.retryMs ?? 5000), { status: "accepted", at, note: `upstream: ${result.error}` });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+import { buildMessage } from "../messaging/submit-message.js";
+import type { AppContext } from "../context.js";
+
+/** Category of the confirmation anning itself sends after an opt-out; callers cannot use it. */
+export const SYSTEM_OPT_OUT_CONFIRMATION = "system.opt_out_confirmation";
+import type { ReplyTarget } from "./reply-target.js";
+
+/**
+ * Queues the one confirmation SMS an opt-out earns, as a system message from the same number under the
+ * signature the recipient knows. Returns its message id, or null when no signature is known for the port.
+ */
+export async function queueConfirmation(
+  ctx: AppContext,
+  target: ReplyTarget,
+  to: string,
+  e164: string,
+  at: number,
+): Promise<string | null> {
+  const sig = target.signatureId ? ctx.state.registry.signatures.get(target.signatureId) : undefined;
+  if (!sig || !target.senderId) return null;
+  const text = `【${sig.text}】${ctx.state.policy.optOutConfirmation.text}`;
+  const m = buildMessage(
+    ctx,
+    { senderId: target.senderId, signature: sig.id, port: to, text, category: SYSTEM_OPT_OUT_CONFIRMATION },
+    at,
+    e164,
+    sig.id,
+    ctx.state.registry.portOfNumber(to)?.id ?? null,
+    [],
+  );
+  m.history[0] = { status: "accepted", at, note: "opt-out confirmation" };
+  await ctx.store.messages.insert(m);
+  for (const wake of ctx.onAccepted) wake();
+  return m.id;
+}

@@ -1,0 +1,87 @@
+import type { Message } from "../../domain/messages/message.js";
+import { smsParts } from "../../domain/messages/message.js";
+import { decideRecipient, prepareSend, undoCommit } from "../../domain/policy/decide.js";
+import { byPrecedence, type Reason } from "../../domain/policy/reason-codes.js";
+import { DomainError } from "../../domain/shared/domain-error.js";
+import { type Actor, type AppContext, actingTime } from "../context.js";
+import { checkSendFields, type SendFields } from "./send-request.js";
+
+export interface SubmitInput extends SendFields {
+  phone: string;
+  idempotencyKey?: string;
+  at?: string | number;
+}
+
+export type SubmitResult =
+  | { id: string; status: "accepted"; duplicate: boolean }
+  | { id: string; status: "refused"; reasons: Reason[]; duplicate: boolean };
+
+/**
+ * Submits one message: the policy decides at the server's time, and the message is recorded either way,
+ * accepted into the outbox or refused with every failed rule. One idempotency key never yields two
+ * messages: a repeat returns the first outcome.
+ */
+export async function submitMessage(ctx: AppContext, actor: Actor, input: SubmitInput): Promise<SubmitResult> {
+  checkSendFields(ctx, actor, input);
+  if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(input.idempotencyKey))
+    throw new DomainError("VALIDATION_FAILED", "idempotencyKey must be 1–128 printable ASCII characters", {
+      field: "idempotencyKey",
+    });
+  const at = actingTime(ctx, input.at);
+  const prepared = prepareSend(ctx.state, input, at);
+  const d = decideRecipient(ctx.state, prepared, input.phone, at, true);
+  const reasons = byPrecedence(d.codes);
+  const allowed = reasons.length === 0;
+  const m = buildMessage(ctx, input, at, d.phone.ok ? d.phone.e164 : input.phone, prepared.signature?.id ?? null, prepared.port?.id ?? null, reasons);
+  m.idempotencyKey = input.idempotencyKey ?? null;
+  const outcome = await ctx.store.messages.insert(m);
+  if (!outcome.inserted) {
+    if (allowed) undoCommit(ctx.state, prepared, d, at);
+    const e = outcome.existing;
+    if (e.phone !== m.phone || e.text !== m.text || e.category !== m.category || e.port !== m.port || e.signature !== m.signature)
+      throw new DomainError("IDEMPOTENCY_MISMATCH", "idempotencyKey was already used for a different message");
+    return e.status === "refused"
+      ? { id: e.id, status: "refused", reasons: e.reasons, duplicate: true }
+      : { id: e.id, status: "accepted", duplicate: true };
+  }
+  if (allowed) for (const wake of ctx.onAccepted) wake();
+  return allowed
+    ? { id: m.id, status: "accepted", duplicate: false }
+    : { id: m.id, status: "refused", reasons, duplicate: false };
+}
+
+/** A new message record, accepted when `reasons` is empty, refused otherwise. */
+export function buildMessage(
+  ctx: AppContext,
+  f: SendFields,
+  at: number,
+  phone: string,
+  signatureId: string | null,
+  portId: string | null,
+  reasons: Reason[],
+  campaignId: string | null = null,
+): Message {
+  const status = reasons.length === 0 ? "accepted" : "refused";
+  return {
+    id: ctx.ids.next("msg"),
+    senderId: f.senderId,
+    signatureId,
+    signature: f.signature,
+    port: f.port,
+    portId,
+    phone,
+    text: f.text,
+    category: f.category,
+    status,
+    reasons,
+    campaignId,
+    idempotencyKey: null,
+    parts: smsParts(f.text),
+    createdAt: at,
+    updatedAt: at,
+    notBefore: at,
+    validUntil: at + ctx.state.policy.messageValidityHours * 3600_000,
+    upstreamId: null,
+    history: [reasons.length === 0 ? { status, at } : { status, at, reasons }],
+  };
+}

@@ -1,0 +1,78 @@
+import { PhoneKeyTable } from "./phone-key-table.js";
+
+const TOTAL_TAG = 0xffffffff;
+
+/**
+ * Marketing messages accepted per recipient per local calendar day: per sender and across all
+ * senders. Counts messages, not parts. Days older than the two most recent are dropped.
+ */
+export class FrequencyCounters {
+  private readonly days = new Map<number, PhoneKeyTable>();
+
+  private table(day: number, create: boolean): PhoneKeyTable | undefined {
+    let t = this.days.get(day);
+    if (!t && create) {
+      t = new PhoneKeyTable(1 << 16);
+      this.days.set(day, t);
+      for (const d of this.days.keys()) if (d < day - 1) this.days.delete(d);
+    }
+    return t;
+  }
+
+  /** Count for (phone, sender tag) on a day. */
+  perSender(day: number, phone: number, senderTag: number): number {
+    return this.table(day, false)?.value(phone, senderTag) ?? 0;
+  }
+
+  /** Count for a phone across all senders on a day. */
+  total(day: number, phone: number): number {
+    return this.table(day, false)?.value(phone, TOTAL_TAG) ?? 0;
+  }
+
+  /** Counts one accepted marketing message. */
+  increment(day: number, phone: number, senderTag: number, n = 1): void {
+    const t = this.table(day, true) as PhoneKeyTable;
+    t.add(phone, senderTag, n);
+    t.add(phone, TOTAL_TAG, n);
+  }
+
+  /** Forgets everything (before a rebuild from the message log). */
+  clear(): void {
+    this.days.clear();
+  }
+}
+
+/**
+ * Verification codes sent per (signature, recipient): sliding minute, hour and day windows. Low volume,
+ * so plain timestamp lists suffice.
+ */
+export class VerificationCounters {
+  private readonly sent = new Map<string, number[]>();
+
+  /** Timestamps within the last day, oldest first. */
+  recent(signatureId: string, phone: number, at: number): number[] {
+    const k = `${signatureId}|${phone}`;
+    const list = (this.sent.get(k) ?? []).filter((t) => t > at - 86_400_000);
+    if (list.length) this.sent.set(k, list);
+    else this.sent.delete(k);
+    return list;
+  }
+
+  record(signatureId: string, phone: number, at: number): void {
+    const k = `${signatureId}|${phone}`;
+    const list = this.sent.get(k) ?? [];
+    list.push(at);
+    this.sent.set(k, list);
+  }
+
+  /** Removes one recorded timestamp (an undone commit). */
+  forget(signatureId: string, phone: number, at: number): void {
+    const list = this.sent.get(`${signatureId}|${phone}`);
+    const i = list?.lastIndexOf(at) ?? -1;
+    if (list && i >= 0) list.splice(i, 1);
+  }
+
+  clear(): void {
+    this.sent.clear();
+  }
+}

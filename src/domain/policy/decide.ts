@@ -1,0 +1,200 @@
+import type { Enterprise } from "../enterprises/enterprise.js";
+import type { ConsentIndex } from "../indexes/consent-index.js";
+import { CONSENT_GRANTED, CONSENT_NONE, CONSENT_PENDING } from "../indexes/consent-index.js";
+import type { FrequencyCounters, VerificationCounters } from "../indexes/frequency-counters.js";
+import { textHasOptOutInstruction } from "../optout/keywords.js";
+import { type PhoneParse, parsePhone } from "../phone/phone.js";
+import type { PortMatch, RegistryIndex } from "../registry/registry-index.js";
+import type { Port } from "../sending-ports/port.js";
+import { isMarketing } from "../shared/categories.js";
+import { type Signature, textCarriesSignature } from "../signatures/signature.js";
+import { inWindow, localTime } from "./local-time.js";
+import type { PolicyFile, PolicyProfile } from "./policy.js";
+import { PRECEDENCE, type ReasonCode } from "./reason-codes.js";
+import { effectiveProfile, marketingWindow } from "./tighten.js";
+
+/** What a sender asks to send, before the recipient. */
+export interface SendRequest {
+  senderId: string;
+  /** Signature id or 【text】 / bare text. */
+  signature: string;
+  /** Sending number (port plus any extension) or port id. */
+  port: string;
+  text: string;
+  category: string;
+}
+
+/** The registry-level part of a decision, computed once per request or campaign. */
+export interface PreparedSend {
+  request: SendRequest;
+  /** Failures that do not depend on the recipient, or the time. */
+  codes: ReasonCode[];
+  sender: Enterprise | undefined;
+  signature: Signature | undefined;
+  port: Port | undefined;
+  match: PortMatch | undefined;
+  marketing: boolean;
+  hasOptOutText: boolean;
+  consentTag: number;
+  senderTag: number;
+  categoryTag: number;
+}
+
+/** Everything the engine reads. Indexes are kept in step with the stores by the application layer. */
+export interface PolicyState {
+  policy: PolicyFile;
+  registry: RegistryIndex;
+  consents: ConsentIndex;
+  counters: FrequencyCounters;
+  verification: VerificationCounters;
+}
+
+/** A decision for one recipient. */
+export interface RecipientDecision {
+  codes: ReasonCode[];
+  phone: PhoneParse;
+}
+
+/** Checks sender, signature and port for a request: everything but the recipient and the clock. */
+export function prepareSend(s: PolicyState, req: SendRequest, at: number): PreparedSend {
+  const codes: ReasonCode[] = [];
+  const reg = s.registry;
+  const sender = reg.enterprises.get(req.senderId);
+  if (!sender) codes.push("SENDER_UNKNOWN");
+  else if (sender.status !== "active" || reg.enterprises.get(sender.parentId ?? "")?.status === "suspended")
+    codes.push("SENDER_SUSPENDED");
+
+  const signature = reg.resolveSignature(req.signature);
+  let mayUse = false;
+  if (!signature) codes.push("SIGNATURE_UNKNOWN");
+  else {
+    if (signature.status === "pending" || signature.status === "revoked") codes.push("SIGNATURE_INACTIVE");
+    else if (
+      signature.status === "suspended" ||
+      // a suspended owner's signature may not be lent out either
+      (signature.ownerId !== req.senderId && reg.enterprises.get(signature.ownerId)?.status !== "active")
+    )
+      codes.push("SIGNATURE_SUSPENDED");
+    mayUse = signature.ownerId === req.senderId || reg.authorized(signature.id, req.senderId, at);
+    if (!mayUse) codes.push("SIGNATURE_NOT_AUTHORIZED");
+    if (!signature.scope.includes(req.category)) codes.push("SIGNATURE_SCOPE");
+    if (!textCarriesSignature(req.text, signature.text)) codes.push("SIGNATURE_MISSING_IN_TEXT");
+  }
+
+  const { match, port } = matchPort(reg, req, signature, mayUse);
+  if (!match) codes.push("PORT_NOT_ALLOCATED");
+  else if (signature && !match.allocation.signatureIds.includes(signature.id)) codes.push("PORT_SIGNATURE_MISMATCH");
+  if (port && !port.categories.includes(req.category)) codes.push("PORT_CATEGORY");
+
+  const marketing = isMarketing(req.category);
+  return {
+    request: req,
+    codes,
+    sender,
+    signature,
+    port,
+    match,
+    marketing,
+    hasOptOutText: !marketing || textHasOptOutInstruction(req.text),
+    consentTag: s.consents.tagOf(req.senderId, req.category),
+    senderTag: s.consents.enterpriseTag(req.senderId),
+    categoryTag: s.consents.categoryTag(req.category),
+  };
+}
+
+/**
+ * The allocation a message leaves on: the longest registered prefix of the sending number, which must
+ * belong to the sender, or to the signature's owner when the sender is authorized to use it.
+ */
+function matchPort(
+  reg: RegistryIndex,
+  req: SendRequest,
+  signature: Signature | undefined,
+  mayUseSignature: boolean,
+): { match: PortMatch | undefined; port: Port | undefined } {
+  const byId = req.port.startsWith("prt_") ? reg.ports.get(req.port) : undefined;
+  const number = byId ? byId.number : req.port;
+  const candidates = reg.matchNumber(number);
+  const allowed = (enterpriseId: string) =>
+    enterpriseId === req.senderId ||
+    (signature !== undefined && mayUseSignature && enterpriseId === signature.ownerId);
+  const match = candidates.find((c) => allowed(c.allocation.enterpriseId));
+  return { match, port: match?.port ?? candidates[0]?.port ?? reg.portOfNumber(number) };
+}
+
+const profileCache = new WeakMap<PreparedSend, Map<string, PolicyProfile>>();
+
+function profileFor(s: PolicyState, p: PreparedSend, date: string): PolicyProfile {
+  let m = profileCache.get(p);
+  if (!m) profileCache.set(p, (m = new Map()));
+  let prof = m.get(date);
+  if (!prof) {
+    prof = effectiveProfile(s.policy, date, s.registry.overrides.get(p.request.senderId));
+    m.set(date, prof);
+  }
+  return prof;
+}
+
+/**
+ * Decides one recipient for a prepared request at `at`. With `commit`, an allowed message is counted
+ * against the frequency caps. `consents` may be a point-in-time view for audits and dry runs.
+ */
+export function decideRecipient(
+  s: PolicyState,
+  p: PreparedSend,
+  phoneInput: string,
+  at: number,
+  commit: boolean,
+  consents: ConsentIndex = s.consents,
+): RecipientDecision {
+  const codes = p.codes.slice();
+  const phone = parsePhone(phoneInput);
+  if (!phone.ok) {
+    codes.push("RECIPIENT_INVALID");
+    return { codes, phone };
+  }
+  const d = phone.digits;
+  const category = p.request.category;
+  const lt = localTime(phone.timeZone || s.policy.defaultTimeZone, at);
+  const prof = profileFor(s, p, lt.date);
+  if (p.marketing) {
+    if (consents.dndCoversTag(d, p.categoryTag)) codes.push("DND");
+    const tag = consents === s.consents ? p.consentTag : consents.tagOf(p.request.senderId, category);
+    const state = consents.stateOf(d, tag);
+    const until = state === CONSENT_NONE ? 0 : consents.untilOf(d, tag);
+    if (state === CONSENT_NONE) codes.push("CONSENT_MISSING");
+    else if (state === CONSENT_GRANTED) {
+      if (until !== 0 && until <= at) codes.push("CONSENT_EXPIRED");
+    } else if (state === CONSENT_PENDING) codes.push(until !== 0 && until <= at ? "CONSENT_WITHDRAWN" : "CONSENT_PENDING");
+    else codes.push("CONSENT_WITHDRAWN");
+    if (prof.requireOptOutText && !p.hasOptOutText) codes.push("OPT_OUT_TEXT_MISSING");
+    if (!inWindow(lt.minute, marketingWindow(prof))) codes.push("QUIET_HOURS");
+    if (
+      s.counters.perSender(lt.day, d, p.senderTag) >= prof.perSenderPerDay ||
+      s.counters.total(lt.day, d) >= prof.perRecipientPerDay
+    )
+      codes.push("FREQUENCY_CAP");
+    if (commit && codes.length === 0) s.counters.increment(lt.day, d, p.senderTag);
+  } else if (category === "verification" && p.signature) {
+    const recent = s.verification.recent(p.signature.id, d, at);
+    const within = (ms: number) => recent.filter((t) => t > at - ms).length;
+    const v = prof.verification;
+    if (within(60_000) >= v.perMinute || within(3_600_000) >= v.perHour || recent.length >= v.perDay)
+      codes.push("FREQUENCY_CAP");
+    if (commit && codes.length === 0) s.verification.record(p.signature.id, d, at);
+  }
+  return { codes: sortCodes(codes), phone };
+}
+
+function sortCodes(codes: ReasonCode[]): ReasonCode[] {
+  if (codes.length < 2) return codes;
+  return [...new Set(codes)].sort((a, b) => PRECEDENCE[a] - PRECEDENCE[b]);
+}
+
+/** Takes back what a committed, allowed decision counted (the message turned out to be a duplicate). */
+export function undoCommit(s: PolicyState, p: PreparedSend, d: RecipientDecision, at: number): void {
+  if (!d.phone.ok || d.codes.length > 0) return;
+  const lt = localTime(d.phone.timeZone || s.policy.defaultTimeZone, at);
+  if (p.marketing) s.counters.increment(lt.day, d.phone.digits, p.senderTag, -1);
+  else if (p.request.category === "verification" && p.signature) s.verification.forget(p.signature.id, d.phone.digits, at);
+}

@@ -1,0 +1,114 @@
+import type { AppContext } from "./app/context.js";
+import { loadPolicyState } from "./app/context.js";
+import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
+import { Dispatcher } from "./app/delivery/dispatcher.js";
+import type { Upstream } from "./app/delivery/upstream.port.js";
+import { anchorLedger } from "./app/ledger/verify-ledger.js";
+import type { Logger } from "./app/logger.port.js";
+import type { Store } from "./app/store.port.js";
+import { openSqliteStore } from "./adapters/sqlite/index.js";
+import { silentLogger } from "./adapters/system/logger.js";
+import { loadSecrets } from "./adapters/system/secrets.js";
+import { systemClock } from "./adapters/system/system-clock.js";
+import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
+import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
+import type { Config } from "./config.js";
+import { localTime } from "./domain/policy/local-time.js";
+import type { Clock } from "./domain/shared/clock.port.js";
+
+/** Everything an entry point (HTTP server, CLI) needs, built once. */
+export interface Services {
+  ctx: AppContext;
+  dispatcher: Dispatcher;
+  runner: CampaignRunner;
+  upstream: Upstream;
+  adminToken: string;
+  /** The admin token was generated at this start (print it once). */
+  generatedToken: boolean;
+  /** Starts the dispatcher, the campaign runner and periodic ledger anchoring. */
+  start(): Promise<void>;
+  /** Drains the workers and closes the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+export interface BuildOptions {
+  clock?: Clock;
+  log?: Logger;
+  upstream?: Upstream;
+  store?: Store;
+  /** Ledger anchoring interval; 0 turns it off. */
+  anchorEveryMs?: number;
+}
+
+/**
+ * The composition root: opens the store (SQLite by default), loads the registry and folds the ledger
+ * into the in-memory consent index, rebuilds today's frequency counters from the message log, and
+ * wires the use cases' workers.
+ */
+export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? silentLogger;
+  const { secrets, adminToken, generatedToken } = loadSecrets(config.dataDir, config.adminToken);
+  const store = opts.store ?? openSqliteStore({ file: config.databaseFile, ledgerKey: secrets.ledgerKey });
+  const state = await loadPolicyState(store, config.policy);
+  const apiKeys = new Map((await store.enterprises.listKeys()).map((k) => [k.hash, k]));
+  const ctx: AppContext = {
+    store,
+    clock,
+    ids: new TimeSortedIds(clock),
+    secrets,
+    log,
+    testClock: config.testClock,
+    state,
+    apiKeys,
+    onAccepted: [],
+  };
+  await rebuildCounters(ctx);
+  const upstream = opts.upstream ?? new RecordingUpstream();
+  const dispatcher = new Dispatcher(ctx, upstream);
+  const runner = new CampaignRunner(ctx);
+  let anchorTimer: NodeJS.Timeout | null = null;
+  let closed = false;
+  return {
+    ctx,
+    dispatcher,
+    runner,
+    upstream,
+    adminToken,
+    generatedToken,
+    async start() {
+      await dispatcher.start();
+      runner.start();
+      const every = opts.anchorEveryMs ?? 600_000;
+      if (every > 0) {
+        anchorTimer = setInterval(() => {
+          anchorLedger(ctx).catch((err: unknown) => log.error({ err: String(err) }, "ledger anchoring failed"));
+        }, every);
+        anchorTimer.unref();
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (anchorTimer) clearInterval(anchorTimer);
+      await runner.stop();
+      await dispatcher.stop();
+      await anchorLedger(ctx).catch(() => 0);
+      await upstream.close();
+      await store.close();
+    },
+  };
+}
+
+/** Today's marketing counts come back from the message log after a restart. */
+export async function rebuildCounters(ctx: AppContext): Promise<void> {
+  const now = ctx.clock.now();
+  const lt = localTime(ctx.state.policy.defaultTimeZone, now);
+  const startOfDay = lt.day * 86_400_000 - lt.offsetMs;
+  ctx.state.counters.clear();
+  for (const c of await ctx.store.messages.marketingCountsSince(startOfDay)) {
+    const digits = Number(c.phone.slice(1));
+    if (Number.isFinite(digits) && digits > 0)
+      ctx.state.counters.increment(lt.day, digits, ctx.state.consents.enterpriseTag(c.senderId), c.count);
+  }
+}

@@ -1,0 +1,28 @@
+import { describe } from "vitest";
+import { campaignsContract } from "./campaigns.contract.js";
+import { type MakeStore, storeContext } from "./context.js";
+import { enterpriseContract } from "./enterprise.contract.js";
+import { ledgerContract } from "./ledger.contract.js";
+import { messagesContract } from "./messages.contract.js";
+import { persistenceContract } from "./persistence.contract.js";
+import { registryContract } from "./registry.contract.js";
+
+export type { MakeStore, StoreHarness } from "./context.js";
+export { CONTRACT_LEDGER_KEY } from "./fixtures.js";
+
+/**
+ * Declares the behaviour every Store implementation must show. `makeStore` is called before every test
+ * and must return an empty store opened with CONTRACT_LEDGER_KEY; `cleanup` runs after the test. When
+ * the harness offers `reopen`, persistence and two-connection checks run too.
+ */
+export function runStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`Store contract: ${name}`, () => {
+    const ctx = storeContext(makeStore);
+    enterpriseContract(ctx);
+    registryContract(ctx);
+    ledgerContract(ctx);
+    messagesContract(ctx);
+    campaignsContract(ctx);
+    persistenceContract(ctx);
+  });
+}

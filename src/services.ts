@@ -1,5 +1,5 @@
 import type { AppContext } from "./app/context.js";
-import { loadPolicyState } from "./app/context.js";
+import { loadPolicyState, saveSnapshot } from "./app/context.js";
 import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
 import { Dispatcher } from "./app/delivery/dispatcher.js";
 import type { Upstream } from "./app/delivery/upstream.port.js";
@@ -8,6 +8,7 @@ import type { Logger } from "./app/logger.port.js";
 import type { Store } from "./app/store.port.js";
 import { openSqliteStore } from "./adapters/sqlite/index.js";
 import { silentLogger } from "./adapters/system/logger.js";
+import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
 import { loadSecrets } from "./adapters/system/secrets.js";
 import { systemClock } from "./adapters/system/system-clock.js";
 import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
@@ -50,7 +51,8 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const log = opts.log ?? silentLogger;
   const { secrets, adminToken, generatedToken } = loadSecrets(config.dataDir, config.adminToken);
   const store = opts.store ?? openSqliteStore({ file: config.databaseFile, ledgerKey: secrets.ledgerKey });
-  const state = await loadPolicyState(store, config.policy);
+  const snapshots = new FileIndexSnapshotStore(`${config.databaseFile}.consent-index`);
+  const state = await loadPolicyState(store, config.policy, snapshots);
   const apiKeys = new Map((await store.enterprises.listKeys()).map((k) => [k.hash, k]));
   const ctx: AppContext = {
     store,
@@ -94,6 +96,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       await runner.stop();
       await dispatcher.stop();
       await anchorLedger(ctx).catch(() => 0);
+      await saveSnapshot(ctx, snapshots).catch((err: unknown) => log.warn({ err: String(err) }, "index snapshot not saved"));
       await upstream.close();
       await store.close();
     },

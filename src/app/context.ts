@@ -8,6 +8,7 @@ import { RegistryIndex } from "../domain/registry/registry-index.js";
 import type { Clock } from "../domain/shared/clock.port.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { IdGenerator } from "../domain/shared/ids.port.js";
+import type { IndexSnapshotStore } from "./index-snapshot.port.js";
 import type { Logger } from "./logger.port.js";
 import type { Store } from "./store.port.js";
 
@@ -47,12 +48,13 @@ export interface AppContext {
 export async function loadPolicyState(
   store: Store,
   policy: PolicyFile,
-  onProgress?: (applied: number) => void,
+  snapshots?: IndexSnapshotStore,
 ): Promise<PolicyState> {
   const registry = await loadRegistry(store);
-  const total = await store.ledger.count();
-  const consents = new ConsentIndex(Math.max(1024, total), policy.doubleOptIn.pendingHours * 3600_000);
-  let after = 0;
+  const pendingTtl = policy.doubleOptIn.pendingHours * 3600_000;
+  let consents = await restoreSnapshot(store, pendingTtl, snapshots);
+  if (!consents) consents = new ConsentIndex(Math.max(1024, await store.ledger.count()), pendingTtl);
+  let after = consents.lastSeq;
   for (;;) {
     const batch = await store.ledger.scanEvents(after, 50_000);
     if (batch.length === 0) break;
@@ -61,7 +63,6 @@ export async function loadPolicyState(
       after = e.seq;
     }
     consents.lastSeq = after;
-    onProgress?.(after);
   }
   return {
     policy,
@@ -70,6 +71,28 @@ export async function loadPolicyState(
     counters: new FrequencyCounters(),
     verification: new VerificationCounters(),
   };
+}
+
+/** The saved index, when it describes a prefix of this very ledger (same event hash at its sequence). */
+async function restoreSnapshot(
+  store: Store,
+  pendingTtl: number,
+  snapshots: IndexSnapshotStore | undefined,
+): Promise<ConsentIndex | null> {
+  const snap = snapshots?.load();
+  if (!snap || !snapshots || snap.lastSeq <= 0) return null;
+  const [e] = await store.ledger.scanEvents(snap.lastSeq - 1, 1);
+  if (!e || e.seq !== snap.lastSeq || e.hash !== snapshots.loadedHash()) return null;
+  return ConsentIndex.restore(snap, pendingTtl);
+}
+
+/** Saves the consent index so the next start need not replay the whole ledger. */
+export async function saveSnapshot(ctx: AppContext, snapshots: IndexSnapshotStore): Promise<void> {
+  const idx = ctx.state.consents;
+  if (idx.lastSeq <= 0) return;
+  const [e] = await ctx.store.ledger.scanEvents(idx.lastSeq - 1, 1);
+  if (!e || e.seq !== idx.lastSeq) return;
+  snapshots.save({ ...idx.snapshot(), lastHash: e.hash });
 }
 
 /** Reads the whole registry from the stores into a fresh index. */

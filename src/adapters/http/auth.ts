@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { ADMIN, type Actor, type AppContext } from "../../app/context.js";
+import { type Actor, ADMIN, type AppContext } from "../../app/context.js";
 import { authenticateKey } from "../../app/registry/enterprises.js";
 import { HttpError } from "./errors.js";
 
@@ -13,7 +13,9 @@ declare module "fastify" {
 
 /** Routes anyone may call without a token (the API docs and the health check). */
 export function isPublicRoute(url: string | undefined): boolean {
-  return url === "/healthz" || url === "/openapi.json" || url === "/docs" || (url?.startsWith("/docs/") ?? false);
+  return (
+    url === "/healthz" || url === "/openapi.json" || url === "/docs" || (url?.startsWith("/docs/") ?? false)
+  );
 }
 
 /**

@@ -109,7 +109,8 @@ export function classifyError(err: unknown): [number, string, string] {
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":
       return [415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type"];
   }
-  if (err instanceof SyntaxError && fe.statusCode === 400) return [400, "INVALID_JSON", "the body is not valid JSON"];
+  if (err instanceof SyntaxError && fe.statusCode === 400)
+    return [400, "INVALID_JSON", "the body is not valid JSON"];
   const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
   if (status === 413) return [413, "BODY_TOO_LARGE", "the request body is too large"];
   if (status === 415) return [415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type"];
@@ -125,17 +126,29 @@ export function envelope(code: string, message: string, requestId: string): Erro
 }
 
 /** Sends the error envelope for any thrown value; 500s are logged server-side with the real error. */
-export function sendError(app: FastifyInstance, err: unknown, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function sendError(
+  app: FastifyInstance,
+  err: unknown,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   const [status, code, message] = classifyError(err);
   if (status >= 500) app.log.error({ requestId: req.id, err }, "request failed");
   if (status === 401) reply.header("www-authenticate", "Bearer");
-  return reply.status(status).type("application/json; charset=utf-8").send(envelope(code, message, req.id));
+  // Pre-serialized, so that a route's own schema for the same status (e.g. 422 refused) never reshapes it.
+  return reply
+    .status(status)
+    .type("application/json; charset=utf-8")
+    .send(JSON.stringify(envelope(code, message, req.id)));
 }
 
 /** Installs the error and not-found handlers so that every failure answers with one envelope. */
 export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => sendError(app, err, req, reply));
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send(envelope("ROUTE_NOT_FOUND", "no such route", req.id)),
+    reply
+      .status(404)
+      .type("application/json; charset=utf-8")
+      .send(JSON.stringify(envelope("ROUTE_NOT_FOUND", "no such route", req.id))),
   );
 }

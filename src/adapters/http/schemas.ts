@@ -30,7 +30,12 @@ export const timeSchema = {
 
 export const idString = { type: "string", minLength: 1, maxLength: 64 } as const;
 export const shortString = { type: "string", minLength: 1, maxLength: 200 } as const;
-export const phoneString = { type: "string", minLength: 1, maxLength: 64, description: "mobile number" } as const;
+export const phoneString = {
+  type: "string",
+  minLength: 1,
+  maxLength: 64,
+  description: "mobile number",
+} as const;
 export const categoryString = { type: "string", minLength: 1, maxLength: 64 } as const;
 export const reasonField = { type: "string", minLength: 1, maxLength: 500 } as const;
 

@@ -47,7 +47,13 @@ export function authorizationView(a: Authorization) {
 
 /** A sending port as callers see it. */
 export function portView(p: Port) {
-  return { id: p.id, providerId: p.providerId, number: p.number, categories: p.categories, createdAt: iso(p.createdAt) };
+  return {
+    id: p.id,
+    providerId: p.providerId,
+    number: p.number,
+    categories: p.categories,
+    createdAt: iso(p.createdAt),
+  };
 }
 
 /** A port allocation as callers see it. */

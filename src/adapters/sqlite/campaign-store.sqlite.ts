@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { CampaignStore } from "../../domain/campaigns/campaign-store.port.js";
 import type { Campaign, CampaignStatus } from "../../domain/campaigns/campaign.js";
+import type { CampaignStore } from "../../domain/campaigns/campaign-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
 import type { SqliteMessageStore } from "./message-store.sqlite.js";
 import { idList, json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
@@ -35,9 +35,11 @@ function statements(db: Database.Database) {
     ),
     insertRecipient: db.prepare("INSERT INTO campaign_recipients (campaign_id, idx, phone) VALUES (?, ?, ?)"),
     get: db.prepare("SELECT * FROM campaigns WHERE id = ?"),
-    recipients: db.prepare(
-      "SELECT phone FROM campaign_recipients WHERE campaign_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
-    ).pluck(),
+    recipients: db
+      .prepare(
+        "SELECT phone FROM campaign_recipients WHERE campaign_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
+      )
+      .pluck(),
     progress: db.prepare(
       `UPDATE campaigns SET cursor = ?, accepted = accepted + ?, refused_by_code = ?, updated_at = ?
        WHERE id = ?`,
@@ -114,7 +116,8 @@ export class SqliteCampaignStore implements CampaignStore {
 
     const chunk = db.transaction((k: Chunk): boolean => {
       const r = s.get.get(k.id) as Row | undefined;
-      if (!r || r.status !== "running" || num(r.cursor) !== k.expectedCursor) return false;
+      if (r === undefined) return false;
+      if (r.status !== "running" || num(r.cursor) !== k.expectedCursor) return false;
       messages.insertRows(k.messages);
       const counts = json<Record<string, number>>(r.refused_by_code);
       for (const [code, n] of Object.entries(k.refusedByCode)) counts[code] = (counts[code] ?? 0) + n;
@@ -157,7 +160,12 @@ export class SqliteCampaignStore implements CampaignStore {
     return this.chunkTx({ id, expectedCursor, cursor, messages, accepted, refusedByCode, at });
   }
 
-  async setStatus(id: string, from: readonly CampaignStatus[], to: CampaignStatus, at: number): Promise<boolean> {
+  async setStatus(
+    id: string,
+    from: readonly CampaignStatus[],
+    to: CampaignStatus,
+    at: number,
+  ): Promise<boolean> {
     return this.stmts.setStatus.run(to, at, id, idList(from)).changes > 0;
   }
 

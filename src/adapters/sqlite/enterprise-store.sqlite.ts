@@ -1,10 +1,19 @@
 import type Database from "better-sqlite3";
+import type {
+  ApiKey,
+  Enterprise,
+  EnterpriseKind,
+  EnterpriseStatus,
+} from "../../domain/enterprises/enterprise.js";
 import type { EnterpriseStore } from "../../domain/enterprises/enterprise-store.port.js";
-import type { ApiKey, Enterprise, EnterpriseKind, EnterpriseStatus } from "../../domain/enterprises/enterprise.js";
 import type { PartialProfile } from "../../domain/policy/policy.js";
 import { json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
 
-const CONFLICTS = { "enterprises.id": "enterprise id", "api_keys.id": "api key id", "api_keys.hash": "api key" };
+const CONFLICTS = {
+  "enterprises.id": "enterprise id",
+  "api_keys.id": "api key id",
+  "api_keys.hash": "api key",
+};
 
 function toEnterprise(r: Row): Enterprise {
   return {
@@ -68,7 +77,16 @@ export class SqliteEnterpriseStore implements EnterpriseStore {
   async insert(e: Enterprise): Promise<void> {
     withConflicts(
       () =>
-        this.stmts.insert.run(e.id, e.kind, e.name, e.creditCode, e.parentId, e.status, e.statusReason, e.createdAt),
+        this.stmts.insert.run(
+          e.id,
+          e.kind,
+          e.name,
+          e.creditCode,
+          e.parentId,
+          e.status,
+          e.statusReason,
+          e.createdAt,
+        ),
       CONFLICTS,
       "enterprise",
     );

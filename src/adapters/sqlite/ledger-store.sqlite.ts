@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { ConsentEvent, ConsentEventInput, ConsentEventType } from "../../domain/consent/consent.js";
+import type { ConsentEvent, ConsentEventInput } from "../../domain/consent/consent.js";
 import {
   canonicalEvent,
   chainHash,
@@ -9,7 +9,8 @@ import {
   shardOf,
 } from "../../domain/consent/ledger-chain.js";
 import type { LedgerStore, ScannedEvent } from "../../domain/consent/ledger-store.port.js";
-import { idList, num, numOrNull, type Row, str, strOrNull } from "./sqlite-util.js";
+import { type LedgerStatements, ledgerStatements, toEvent, toScanned } from "./ledger-rows.js";
+import { idList, num, type Row, str } from "./sqlite-util.js";
 
 interface Head {
   shardSeq: number;
@@ -18,74 +19,8 @@ interface Head {
   at: number;
 }
 
-const SUPPRESSING = "type IN ('withdraw', 'dnd_set', 'dnd_remove')";
-const WITH_PHONE = "SELECT e.*, r.phone FROM consent_events e LEFT JOIN recipients r ON r.recipient_id = e.recipient_id";
-
-function toEvent(r: Row): ConsentEvent {
-  return {
-    id: str(r.id),
-    consentId: strOrNull(r.consent_id),
-    recipientId: str(r.recipient_id),
-    enterpriseId: strOrNull(r.enterprise_id),
-    category: str(r.category),
-    type: str(r.type) as ConsentEventType,
-    method: strOrNull(r.method),
-    capturedAt: numOrNull(r.captured_at),
-    recordedAt: num(r.recorded_at),
-    source: strOrNull(r.source),
-    noticeText: strOrNull(r.notice_text),
-    expiresAt: numOrNull(r.expires_at),
-    channel: strOrNull(r.channel),
-    actor: str(r.actor),
-    seq: num(r.seq),
-    shard: num(r.shard),
-    shardSeq: num(r.shard_seq),
-    prevHash: str(r.prev_hash),
-    hash: str(r.hash),
-  };
-}
-
-function toScanned(r: Row): ScannedEvent {
-  return { ...toEvent(r), phone: strOrNull(r.phone) };
-}
-
-function statements(db: Database.Database) {
-  return {
-    insert: db.prepare(
-      `INSERT INTO consent_events (shard, shard_seq, id, consent_id, recipient_id, enterprise_id, category, type,
-         method, captured_at, recorded_at, source, notice_text, expires_at, channel, actor, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    head: db.prepare(
-      "SELECT shard_seq, hash, recorded_at FROM consent_events WHERE shard = ? ORDER BY shard_seq DESC LIMIT 1",
-    ),
-    dataVersion: db.prepare("PRAGMA data_version").pluck(),
-    upsertRecipient: db.prepare(
-      `INSERT INTO recipients (recipient_id, phone) VALUES (?, ?)
-       ON CONFLICT (recipient_id) DO UPDATE SET phone = excluded.phone WHERE recipients.phone IS NULL`,
-    ),
-    erase: db.prepare("UPDATE recipients SET phone = NULL WHERE recipient_id = ?"),
-    forRecipient: db.prepare("SELECT * FROM consent_events WHERE recipient_id = ? ORDER BY seq"),
-    scan: db.prepare(`${WITH_PHONE} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`),
-    scanShard: db.prepare(
-      "SELECT * FROM consent_events WHERE shard = ? AND shard_seq > ? ORDER BY shard_seq LIMIT ?",
-    ),
-    suppressionsAll: db.prepare(`${WITH_PHONE} WHERE e.${SUPPRESSING} AND e.seq > ? ORDER BY e.seq LIMIT ?`),
-    suppressionsOf: db.prepare(
-      `${WITH_PHONE} WHERE e.${SUPPRESSING} AND e.seq > ?
-         AND (e.type <> 'withdraw' OR e.enterprise_id IN (SELECT value FROM json_each(?)))
-       ORDER BY e.seq LIMIT ?`,
-    ),
-    insertAnchor: db.prepare(
-      "INSERT INTO ledger_anchors (shard, shard_seq, hash, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-    ),
-    anchors: db.prepare("SELECT * FROM ledger_anchors WHERE shard = ? ORDER BY shard_seq"),
-    // The ledger is append-only and seq is SQLite's rowid (max + 1, no gaps): max(seq) is the count.
-    count: db.prepare("SELECT COALESCE(MAX(seq), 0) FROM consent_events").pluck(),
-  };
-}
-
-type Statements = ReturnType<typeof statements>;
+/** Above this many enterprises, suppressions are found by one filtered scan rather than a merge. */
+const MERGE_MAX_STREAMS = 32;
 
 interface Appended {
   recorded: ConsentEvent[];
@@ -98,10 +33,15 @@ interface Appended {
  * another connection has written to the file (`PRAGMA data_version`).
  */
 export class SqliteLedgerStore implements LedgerStore {
-  private readonly stmts: Statements;
+  private readonly stmts: LedgerStatements;
   private readonly appendTx: (events: readonly ConsentEventInput[]) => Appended;
   private readonly upsertTx: (pairs: ReadonlyArray<{ recipientId: string; phone: string }>) => void;
   private readonly anchorsTx: (anchors: readonly LedgerAnchor[]) => void;
+  private readonly suppressionsOfTx: (
+    enterpriseIds: string[],
+    afterSeq: number,
+    limit: number,
+  ) => ScannedEvent[];
   private heads_ = new Map<number, Head>();
   private seenVersion = -1;
 
@@ -109,7 +49,7 @@ export class SqliteLedgerStore implements LedgerStore {
     db: Database.Database,
     private readonly ledgerKey: Buffer,
   ) {
-    const s = statements(db);
+    const s = ledgerStatements(db);
     this.stmts = s;
     const append = db.transaction((events: readonly ConsentEventInput[]) => {
       this.refreshHeadsIfStale();
@@ -177,6 +117,21 @@ export class SqliteLedgerStore implements LedgerStore {
       for (const a of list) s.insertAnchor.run(a.shard, a.shardSeq, a.hash, a.at);
     });
     this.anchorsTx = (list) => anchors.immediate(list);
+    // A few enterprises: merge the DND stream with each one's withdrawals, every stream read in seq order
+    // from its own partial index, inside one read transaction (one snapshot). Many: one filtered scan.
+    this.suppressionsOfTx = db.transaction(
+      (ids: string[], afterSeq: number, limit: number): ScannedEvent[] => {
+        if (ids.length > MERGE_MAX_STREAMS) {
+          return (s.suppressionsOf.all(afterSeq, idList(ids), limit) as Row[]).map(toScanned);
+        }
+        const seqs = (s.dndSeqs.all(afterSeq, limit) as unknown[]).map(num);
+        for (const id of ids)
+          for (const q of s.withdrawalSeqs.all(id, afterSeq, limit) as unknown[]) seqs.push(num(q));
+        if (seqs.length === 0) return [];
+        const page = seqs.sort((a, b) => a - b).slice(0, limit);
+        return (s.suppressionsBySeqs.all(JSON.stringify(page)) as Row[]).map(toScanned);
+      },
+    );
     this.reloadHeads();
   }
 
@@ -232,11 +187,10 @@ export class SqliteLedgerStore implements LedgerStore {
     afterSeq: number,
     limit: number,
   ): Promise<ScannedEvent[]> {
-    const rows =
-      enterpriseIds === "all"
-        ? this.stmts.suppressionsAll.all(afterSeq, limit)
-        : this.stmts.suppressionsOf.all(afterSeq, idList(enterpriseIds), limit);
-    return (rows as Row[]).map(toScanned);
+    if (limit <= 0) return [];
+    if (enterpriseIds === "all")
+      return (this.stmts.suppressionsAll.all(afterSeq, limit) as Row[]).map(toScanned);
+    return this.suppressionsOfTx([...new Set(enterpriseIds)], afterSeq, limit);
   }
 
   async heads(): Promise<LedgerAnchor[]> {

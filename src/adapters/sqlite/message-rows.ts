@@ -24,8 +24,12 @@ export function reasonsJson(rs: readonly Reason[]): string {
   return rs.length === 0 ? "[]" : JSON.stringify(packReasons(rs));
 }
 
-function packEvent(e: MessageEvent): unknown {
-  return e.reasons === undefined ? e : { ...e, reasons: packReasons(e.reasons) };
+/** One history event as JSON; the common bare {status, at} without a generic stringify. */
+function eventJson(e: MessageEvent): string {
+  if (e.reasons === undefined && e.note === undefined) {
+    return `{"status":${JSON.stringify(e.status)},"at":${JSON.stringify(e.at)}}`;
+  }
+  return JSON.stringify(e.reasons === undefined ? e : { ...e, reasons: packReasons(e.reasons) });
 }
 
 function unpackEvent(e: MessageEvent & { reasons?: StoredReason[] }): MessageEvent {
@@ -34,7 +38,8 @@ function unpackEvent(e: MessageEvent & { reasons?: StoredReason[] }): MessageEve
 
 /** JSON text of a history. */
 export function historyJson(h: readonly MessageEvent[]): string {
-  return JSON.stringify(h.map(packEvent));
+  if (h.length === 1 && h[0] !== undefined) return `[${eventJson(h[0])}]`;
+  return `[${h.map(eventJson).join(",")}]`;
 }
 
 /** Parses a stored history. */
@@ -45,7 +50,7 @@ export function parseHistory(v: unknown): MessageEvent[] {
 /** Appends one event to a stored history without re-encoding the events already there. */
 export function appendHistory(stored: unknown, e: MessageEvent): string {
   const s = String(stored);
-  const event = JSON.stringify(packEvent(e));
+  const event = eventJson(e);
   return s === "[]" ? `[${event}]` : `${s.slice(0, -1)},${event}]`;
 }
 

@@ -1,7 +1,17 @@
 import type Database from "better-sqlite3";
-import type { InsertOutcome, MarketingCount, MessageStore } from "../../domain/messages/message-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
-import { appendHistory, prepareMessageInsert, reasonsJson, runMessageInsert, toMessage } from "./message-rows.js";
+import type {
+  InsertOutcome,
+  MarketingCount,
+  MessageStore,
+} from "../../domain/messages/message-store.port.js";
+import {
+  appendHistory,
+  prepareMessageInsert,
+  reasonsJson,
+  runMessageInsert,
+  toMessage,
+} from "./message-rows.js";
 import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
@@ -28,7 +38,7 @@ function statements(db: Database.Database) {
     inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching'"),
     latestTo: db.prepare(
       `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
-       ORDER BY created_at DESC, id DESC LIMIT 1`,
+       ORDER BY created_at DESC LIMIT 1`,
     ),
     marketingSince: db.prepare(
       `SELECT phone, sender_id, count(*) AS n FROM messages
@@ -38,14 +48,22 @@ function statements(db: Database.Database) {
     byCampaign: db.prepare("SELECT * FROM messages WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"),
     all: db.prepare("SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
     bySender: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?"),
-    bySenders: db.prepare(
-      `SELECT * FROM messages WHERE sender_id IN (SELECT value FROM json_each(?)) AND id > ?
+    senderIds: db
+      .prepare("SELECT id FROM messages WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?")
+      .pluck(),
+    byIds: db.prepare("SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"),
+    // "+sender_id": walk the primary key in id order, filtering, rather than sort every sender's rows.
+    bySendersScan: db.prepare(
+      `SELECT * FROM messages WHERE +sender_id IN (SELECT value FROM json_each(?)) AND id > ?
        ORDER BY id LIMIT ?`,
     ),
   };
 }
 
 type Statements = ReturnType<typeof statements>;
+
+/** Above this many senders, a listing walks the primary key instead of merging per-sender streams. */
+const MERGE_MAX_STREAMS = 32;
 
 /** The message log and outbox, in SQLite. */
 export class SqliteMessageStore implements MessageStore {
@@ -62,6 +80,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly claimTx: (limit: number, now: number) => Message[];
   private readonly deferTx: (id: string, notBefore: number, event: MessageEvent) => void;
   private readonly inFlightTx: (at: number) => number;
+  private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
   constructor(db: Database.Database) {
     const s = statements(db);
@@ -89,7 +108,14 @@ export class SqliteMessageStore implements MessageStore {
         const r = s.statusOf.get(id) as Row | undefined;
         if (!r || !from.includes(str(r.status) as MessageStatus)) return false;
         const reasons = patch?.reasons === undefined ? null : reasonsJson(patch.reasons);
-        s.transition.run(to, appendHistory(r.history, event), event.at, patch?.upstreamId ?? null, reasons, id);
+        s.transition.run(
+          to,
+          appendHistory(r.history, event),
+          event.at,
+          patch?.upstreamId ?? null,
+          reasons,
+          id,
+        );
         return true;
       },
     );
@@ -114,10 +140,24 @@ export class SqliteMessageStore implements MessageStore {
 
     const inFlight = db.transaction((at: number): number => {
       const rows = s.inFlight.all() as Row[];
-      for (const r of rows) s.move.run("unknown", appendHistory(r.history, { status: "unknown", at }), at, r.id);
+      for (const r of rows)
+        s.move.run("unknown", appendHistory(r.history, { status: "unknown", at }), at, r.id);
       return rows.length;
     });
     this.inFlightTx = (at) => inFlight.immediate(at);
+
+    // A few senders: merge each one's ids (read in order from its index) in one snapshot, then fetch the
+    // page. Many: one primary-key walk with a filter.
+    this.bySendersTx = db.transaction((senderIds: string[], afterId: string, limit: number): Row[] => {
+      if (senderIds.length > MERGE_MAX_STREAMS)
+        return s.bySendersScan.all(idList(senderIds), afterId, limit) as Row[];
+      const found: string[] = [];
+      for (const sender of senderIds)
+        for (const id of s.senderIds.all(sender, afterId, limit)) found.push(str(id));
+      if (found.length === 0) return [];
+      const page = found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
+      return s.byIds.all(JSON.stringify(page)) as Row[];
+    });
   }
 
   /**
@@ -186,12 +226,17 @@ export class SqliteMessageStore implements MessageStore {
     return (this.stmts.byCampaign.all(campaignId, afterId, limit) as Row[]).map(toMessage);
   }
 
-  async listBySenders(senderIds: readonly string[] | "all", afterId: string, limit: number): Promise<Message[]> {
+  async listBySenders(
+    senderIds: readonly string[] | "all",
+    afterId: string,
+    limit: number,
+  ): Promise<Message[]> {
     let rows: Row[];
-    if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Row[];
+    if (limit <= 0) rows = [];
+    else if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Row[];
     else if (senderIds.length === 0) rows = [];
     else if (senderIds.length === 1) rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as Row[];
-    else rows = this.stmts.bySenders.all(idList(senderIds), afterId, limit) as Row[];
+    else rows = this.bySendersTx([...new Set(senderIds)], afterId, limit);
     return rows.map(toMessage);
   }
 }

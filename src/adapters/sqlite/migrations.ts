@@ -118,10 +118,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX consent_events_chain ON consent_events(shard, shard_seq);
       CREATE INDEX consent_events_recipient ON consent_events(recipient_id, seq);
-      CREATE INDEX consent_events_suppressions ON consent_events(enterprise_id, seq)
+      CREATE INDEX consent_events_suppressions ON consent_events(seq)
         WHERE type IN ('withdraw', 'dnd_set', 'dnd_remove');
-      CREATE INDEX consent_events_suppressions_seq ON consent_events(seq)
-        WHERE type IN ('withdraw', 'dnd_set', 'dnd_remove');
+      CREATE INDEX consent_events_withdrawals ON consent_events(enterprise_id, seq) WHERE type = 'withdraw';
+      CREATE INDEX consent_events_dnd ON consent_events(seq) WHERE type IN ('dnd_set', 'dnd_remove');
 
       CREATE TABLE ledger_anchors (
         shard INTEGER NOT NULL,
@@ -160,16 +160,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE UNIQUE INDEX messages_idempotency ON messages(sender_id, idempotency_key)
         WHERE idempotency_key IS NOT NULL;
-      CREATE INDEX messages_outbox ON messages(status, not_before, id)
-        WHERE status = 'accepted';
-      CREATE INDEX messages_in_flight ON messages(status, id)
-        WHERE status = 'dispatching';
+      CREATE INDEX messages_outbox ON messages(not_before, id) WHERE status = 'accepted';
+      CREATE INDEX messages_in_flight ON messages(id) WHERE status = 'dispatching';
       CREATE INDEX messages_recipient ON messages(phone, created_at);
       CREATE INDEX messages_campaign ON messages(campaign_id, id)
         WHERE campaign_id IS NOT NULL;
       CREATE INDEX messages_sender ON messages(sender_id, id);
-      CREATE INDEX messages_marketing ON messages(created_at, phone, sender_id, status)
-        WHERE category LIKE 'marketing.%';
+      CREATE INDEX messages_marketing ON messages(created_at, phone, sender_id)
+        WHERE category LIKE 'marketing.%' AND status <> 'refused';
     `,
   },
   {
@@ -211,7 +209,10 @@ export const MIGRATIONS: readonly Migration[] = [
  * Applies the migrations newer than the recorded schema version, each in its own transaction, and
  * records them in `schema_migrations`. Returns the versions applied now (empty when up to date).
  */
-export function applyMigrations(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number[] {
+export function applyMigrations(
+  db: Database.Database,
+  migrations: readonly Migration[] = MIGRATIONS,
+): number[] {
   db.exec(`
     CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY,

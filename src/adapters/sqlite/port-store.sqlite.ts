@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
-import type { PortStore } from "../../domain/sending-ports/port-store.port.js";
 import type { Allocation, Port } from "../../domain/sending-ports/port.js";
+import type { PortStore } from "../../domain/sending-ports/port-store.port.js";
 import type { Category } from "../../domain/shared/categories.js";
 import { json, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
@@ -59,7 +59,8 @@ export class SqlitePortStore implements PortStore {
 
   async insertPort(p: Port): Promise<void> {
     withConflicts(
-      () => this.stmts.insertPort.run(p.id, p.providerId, p.number, JSON.stringify(p.categories), p.createdAt),
+      () =>
+        this.stmts.insertPort.run(p.id, p.providerId, p.number, JSON.stringify(p.categories), p.createdAt),
       CONFLICTS,
       "port",
     );

@@ -1,7 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Category } from "../../domain/shared/categories.js";
-import type { SignatureStore } from "../../domain/signatures/signature-store.port.js";
 import type { Authorization, Signature, SignatureStatus } from "../../domain/signatures/signature.js";
+import type { SignatureStore } from "../../domain/signatures/signature-store.port.js";
 import { json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = {

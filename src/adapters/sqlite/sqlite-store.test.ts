@@ -2,7 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CONTRACT_LEDGER_KEY, runStoreContract } from "../../test-support/store-contract/run-store-contract.js";
+import {
+  CONTRACT_LEDGER_KEY,
+  runStoreContract,
+} from "../../test-support/store-contract/run-store-contract.js";
 import { applyMigrations, MIGRATIONS } from "./migrations.js";
 import { openSqliteStore, type SqliteStore } from "./sqlite-store.js";
 
@@ -59,7 +62,11 @@ describe("SqliteStore specifics", () => {
   it("rolls a failed migration back whole", () => {
     const file = fresh();
     const s = open(file);
-    const bad = { version: 1001, name: "bad", sql: "CREATE TABLE half_done (x INTEGER); SELECT nope FROM nowhere;" };
+    const bad = {
+      version: 1001,
+      name: "bad",
+      sql: "CREATE TABLE half_done (x INTEGER); SELECT nope FROM nowhere;",
+    };
     expect(() => applyMigrations(s.db, [...MIGRATIONS, bad])).toThrow();
     expect(s.db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()).toBeUndefined();
     expect(s.db.prepare("SELECT 1 FROM schema_migrations WHERE version = 1001").get()).toBeUndefined();
@@ -74,6 +81,7 @@ describe("SqliteStore specifics", () => {
     expect(p("busy_timeout")).toBe(5000);
     expect(p("cache_size")).toBe(-262144);
     expect(p("temp_store")).toBe(2);
+    expect(p("page_size")).toBe(8192);
     await s.ping();
   });
 
@@ -84,22 +92,40 @@ describe("SqliteStore specifics", () => {
     await s.close();
   });
 
-  it("serves the hot queries from indexes", () => {
+  it("serves the hot queries from their indexes", () => {
     const s = open(fresh());
     const plan = (sql: string) =>
-      (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((r) => r.detail).join("; ");
-    expect(plan("SELECT * FROM messages WHERE status = 'accepted' AND not_before <= 1 ORDER BY not_before, id LIMIT 5"))
-      .toMatch(/USING INDEX messages_outbox/);
-    expect(plan("SELECT id FROM messages WHERE status = 'dispatching'")).toMatch(/messages_in_flight/);
-    expect(
-      plan(
-        "SELECT phone, sender_id, count(*) FROM messages WHERE category LIKE 'marketing.%' AND created_at >= 1 AND status <> 'refused' GROUP BY phone, sender_id",
-      ),
-    ).toMatch(/messages_marketing/);
-    expect(
-      plan(
-        "SELECT * FROM consent_events WHERE type IN ('withdraw', 'dnd_set', 'dnd_remove') AND seq > 1 ORDER BY seq LIMIT 5",
-      ),
-    ).toMatch(/consent_events_suppressions/);
+      (s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>)
+        .map((r) => r.detail)
+        .join("; ");
+    const uses: Array<[string, RegExp]> = [
+      [
+        "SELECT * FROM messages WHERE status = 'accepted' AND not_before <= 1 ORDER BY not_before, id LIMIT 5",
+        /INDEX messages_outbox/,
+      ],
+      ["SELECT id, history FROM messages WHERE status = 'dispatching'", /INDEX messages_in_flight/],
+      [
+        `SELECT phone, sender_id, count(*) AS n FROM messages
+         WHERE category LIKE 'marketing.%' AND created_at >= 1 AND status <> 'refused' GROUP BY phone, sender_id`,
+        /INDEX messages_marketing/,
+      ],
+      [
+        "SELECT * FROM messages WHERE phone = 'x' ORDER BY created_at DESC LIMIT 1",
+        /INDEX messages_recipient/,
+      ],
+      [
+        "SELECT * FROM consent_events WHERE type IN ('withdraw', 'dnd_set', 'dnd_remove') AND seq > 1 ORDER BY seq",
+        /INDEX consent_events_suppressions /,
+      ],
+      [
+        "SELECT seq FROM consent_events WHERE type = 'withdraw' AND enterprise_id = 'e' AND seq > 1 ORDER BY seq",
+        /INDEX consent_events_withdrawals/,
+      ],
+      [
+        "SELECT seq FROM consent_events WHERE type IN ('dnd_set', 'dnd_remove') AND seq > 1 ORDER BY seq",
+        /INDEX consent_events_dnd/,
+      ],
+    ];
+    for (const [sql, index] of uses) expect(plan(sql)).toMatch(index);
   });
 });

@@ -15,8 +15,12 @@ export interface SqliteStoreOptions {
   ledgerKey: Buffer;
 }
 
-/** Connection settings: WAL with NORMAL sync, FK checks, a 256 MiB page cache, temp tables in memory. */
+/**
+ * Connection settings: 8 KiB pages (taken only by a new, empty file), WAL with NORMAL sync, FK checks,
+ * a 256 MiB page cache, temp tables in memory.
+ */
 const PRAGMAS = [
+  "page_size = 8192",
   "journal_mode = WAL",
   "synchronous = NORMAL",
   "foreign_keys = ON",

@@ -2,9 +2,15 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { it } from "vitest";
-import { aCampaign, aMessage, anEvent, aRecipientId, T0 } from "../../test-support/store-contract/fixtures.js";
-import { CONTRACT_LEDGER_KEY } from "../../test-support/store-contract/run-store-contract.js";
 import { reason } from "../../domain/policy/reason-codes.js";
+import {
+  aCampaign,
+  aMessage,
+  anEvent,
+  aRecipientId,
+  T0,
+} from "../../test-support/store-contract/fixtures.js";
+import { CONTRACT_LEDGER_KEY } from "../../test-support/store-contract/run-store-contract.js";
 import { openSqliteStore } from "./sqlite-store.js";
 
 it("bench", async () => {
@@ -17,8 +23,15 @@ it("bench", async () => {
   };
   const mk = (n: number, cpg: string | null) =>
     Array.from({ length: n }, (_, i) =>
-      aMessage({ phone: `+86139${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`, campaignId: cpg, senderId: `ent_${i % 50}`,
-        status: i % 4 === 0 ? "refused" : "accepted", reasons: i % 4 === 0 ? [reason("CONSENT_MISSING")] : [], createdAt: T0 + i, notBefore: T0 + i }),
+      aMessage({
+        phone: `+86139${String(Math.floor(Math.random() * 1e8)).padStart(8, "0")}`,
+        campaignId: cpg,
+        senderId: `ent_${i % 50}`,
+        status: i % 4 === 0 ? "refused" : "accepted",
+        reasons: i % 4 === 0 ? [reason("CONSENT_MISSING")] : [],
+        createdAt: T0 + i,
+        notBefore: T0 + i,
+      }),
     );
   const m100k = mk(100_000, null);
   await time("insertMany 100k messages", () => s.messages.insertMany(m100k));
@@ -31,6 +44,10 @@ it("bench", async () => {
   await time("claimOutbox 1000", () => s.messages.claimOutbox(1000, T0 + 2e6));
   await time("marketingCountsSince", () => s.messages.marketingCountsSince(T0 + 900_000));
   await time("suppressions all", () => s.ledger.suppressions("all", 0, 1000));
-  await time("reopen", async () => { await s.close(); const s2 = openSqliteStore({ file: path.join(dir, "b.db"), ledgerKey: CONTRACT_LEDGER_KEY }); await s2.close(); });
+  await time("reopen", async () => {
+    await s.close();
+    const s2 = openSqliteStore({ file: path.join(dir, "b.db"), ledgerKey: CONTRACT_LEDGER_KEY });
+    await s2.close();
+  });
   fs.rmSync(dir, { recursive: true, force: true });
 }, 600_000);

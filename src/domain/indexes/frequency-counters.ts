@@ -29,9 +29,33 @@ export class FrequencyCounters {
     return this.table(day, false)?.value(phone, TOTAL_TAG) ?? 0;
   }
 
+  /**
+   * Whether one more marketing message fits under both caps for (phone, sender) on a day. One probe per
+   * counter: this runs once per recipient in campaigns.
+   */
+  fits(day: number, phone: number, senderTag: number, perSenderCap: number, totalCap: number): boolean {
+    const t = this.days.get(day);
+    if (!t) return perSenderCap > 0 && totalCap > 0;
+    const a = t.find(phone, senderTag);
+    const b = t.find(phone, TOTAL_TAG);
+    this.probe = { t, phone, senderTag, a, b, generation: t.generation };
+    if (t.has(a) ? t.valueAt(a) >= perSenderCap : perSenderCap <= 0) return false;
+    return !(t.has(b) ? t.valueAt(b) >= totalCap : totalCap <= 0);
+  }
+
+  /** The slots `fits` found last, reused by `increment` when nothing moved since. */
+  private probe: { t: PhoneKeyTable; phone: number; senderTag: number; a: number; b: number; generation: number } | null =
+    null;
+
   /** Counts one accepted marketing message. */
   increment(day: number, phone: number, senderTag: number, n = 1): void {
     const t = this.table(day, true) as PhoneKeyTable;
+    const p = this.probe;
+    if (p && p.t === t && p.phone === phone && p.senderTag === senderTag && p.generation === t.generation && t.has(p.a) && t.has(p.b)) {
+      t.addAt(p.a, n);
+      t.addAt(p.b, n);
+      return;
+    }
     t.add(phone, senderTag, n);
     t.add(phone, TOTAL_TAG, n);
   }

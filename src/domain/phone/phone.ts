@@ -138,7 +138,9 @@ export function parsePhone(input: string): PhoneParse {
   else if (count === 15 && !plus && lead === 86) national = value - CN_PREFIX;
   if (national >= 0 && isCnMobile(national)) {
     const digits = CN_PREFIX + national;
-    return { ok: true, e164: `+${digits}`, digits, country: "CN", timeZone: "Asia/Shanghai" };
+    // the common case, 11 bare digits, needs no number-to-string conversion
+    const e164 = len === 11 ? `+86${input}` : `+${digits}`;
+    return { ok: true, e164, digits, country: "CN", timeZone: "Asia/Shanghai" };
   }
 
   // Slow path: rebuild the digit string only now.

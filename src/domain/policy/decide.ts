@@ -122,14 +122,18 @@ function matchPort(
   return { match, port: match?.port ?? candidates[0]?.port ?? reg.portOfNumber(number) };
 }
 
-const profileCache = new WeakMap<PreparedSend, Map<string, PolicyProfile>>();
+/** A profile with its marketing window in minutes, computed once. */
+type ResolvedProfile = PolicyProfile & { window: [number, number] };
 
-function profileFor(s: PolicyState, p: PreparedSend, date: string): PolicyProfile {
+const profileCache = new WeakMap<PreparedSend, Map<string, ResolvedProfile>>();
+
+function profileFor(s: PolicyState, p: PreparedSend, date: string): ResolvedProfile {
   let m = profileCache.get(p);
   if (!m) profileCache.set(p, (m = new Map()));
   let prof = m.get(date);
   if (!prof) {
-    prof = effectiveProfile(s.policy, date, s.registry.overrides.get(p.request.senderId));
+    const base = effectiveProfile(s.policy, date, s.registry.overrides.get(p.request.senderId));
+    prof = { ...base, window: marketingWindow(base) };
     m.set(date, prof);
   }
   return prof;
@@ -160,20 +164,17 @@ export function decideRecipient(
   if (p.marketing) {
     if (consents.dndCoversTag(d, p.categoryTag)) codes.push("DND");
     const tag = consents === s.consents ? p.consentTag : consents.tagOf(p.request.senderId, category);
-    const state = consents.stateOf(d, tag);
-    const until = state === CONSENT_NONE ? 0 : consents.untilOf(d, tag);
+    const packed = consents.packed(d, tag);
+    const state = packed & 3;
+    const until = Math.floor(packed / 4) * 1000;
     if (state === CONSENT_NONE) codes.push("CONSENT_MISSING");
     else if (state === CONSENT_GRANTED) {
       if (until !== 0 && until <= at) codes.push("CONSENT_EXPIRED");
     } else if (state === CONSENT_PENDING) codes.push(until !== 0 && until <= at ? "CONSENT_WITHDRAWN" : "CONSENT_PENDING");
     else codes.push("CONSENT_WITHDRAWN");
     if (prof.requireOptOutText && !p.hasOptOutText) codes.push("OPT_OUT_TEXT_MISSING");
-    if (!inWindow(lt.minute, marketingWindow(prof))) codes.push("QUIET_HOURS");
-    if (
-      s.counters.perSender(lt.day, d, p.senderTag) >= prof.perSenderPerDay ||
-      s.counters.total(lt.day, d) >= prof.perRecipientPerDay
-    )
-      codes.push("FREQUENCY_CAP");
+    if (!inWindow(lt.minute, prof.window)) codes.push("QUIET_HOURS");
+    if (!s.counters.fits(lt.day, d, p.senderTag, prof.perSenderPerDay, prof.perRecipientPerDay)) codes.push("FREQUENCY_CAP");
     if (commit && codes.length === 0) s.counters.increment(lt.day, d, p.senderTag);
   } else if (category === "verification" && p.signature) {
     const recent = s.verification.recent(p.signature.id, d, at);

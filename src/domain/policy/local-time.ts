@@ -46,6 +46,16 @@ function offsetOf(tz: string, at: number): number {
 
 /** The local calendar date, day number and minute of `at` in time zone `tz`. */
 export function localTime(tz: string, at: number): LocalTime {
+  // campaigns ask the same question a million times in a row
+  if (at === last.at && tz === last.tz) return last.value;
+  const value = computeLocalTime(tz, at);
+  last = { tz, at, value };
+  return value;
+}
+
+let last: { tz: string; at: number; value: LocalTime } = { tz: "", at: Number.NaN, value: { date: "", day: 0, minute: 0, offsetMs: 0 } };
+
+function computeLocalTime(tz: string, at: number): LocalTime {
   const offsetMs = offsetOf(tz, at);
   const local = at + offsetMs;
   const day = Math.floor(local / 86_400_000);

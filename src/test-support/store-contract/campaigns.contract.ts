@@ -36,7 +36,10 @@ export function campaignsContract(ctx: StoreContext): void {
 
     it("records a chunk only at the expected cursor of a running campaign", async () => {
       const c = aCampaign({ total: 5 });
-      await ctx.store.campaigns.insert(c, Array.from({ length: 5 }, () => aPhone()));
+      await ctx.store.campaigns.insert(
+        c,
+        Array.from({ length: 5 }, () => aPhone()),
+      );
       const chunk1 = [aMessage({ campaignId: c.id }), aMessage({ campaignId: c.id, status: "refused" })];
       const chunk2 = [aMessage({ campaignId: c.id }), aMessage({ campaignId: c.id })];
       const chunk3 = [aMessage({ campaignId: c.id })];
@@ -62,11 +65,17 @@ export function campaignsContract(ctx: StoreContext): void {
     it("sets the status only from the given ones", async () => {
       const c = aCampaign({ status: "scheduled", scheduledAt: T0 });
       await ctx.store.campaigns.insert(c, []);
-      expect(await ctx.store.campaigns.setStatus(c.id, ["running", "paused"], "cancelled", T0 + 1)).toBe(false);
-      expect(await ctx.store.campaigns.setStatus(c.id, ["scheduled", "paused"], "cancelled", T0 + 2)).toBe(true);
+      expect(await ctx.store.campaigns.setStatus(c.id, ["running", "paused"], "cancelled", T0 + 1)).toBe(
+        false,
+      );
+      expect(await ctx.store.campaigns.setStatus(c.id, ["scheduled", "paused"], "cancelled", T0 + 2)).toBe(
+        true,
+      );
       expect(await ctx.store.campaigns.get(c.id)).toEqual({ ...c, status: "cancelled", updatedAt: T0 + 2 });
       expect(await ctx.store.campaigns.setStatus(c.id, ["scheduled"], "running", T0 + 3)).toBe(false);
-      expect(await ctx.store.campaigns.setStatus("cpg_missing", ["scheduled"], "running", T0 + 3)).toBe(false);
+      expect(await ctx.store.campaigns.setStatus("cpg_missing", ["scheduled"], "running", T0 + 3)).toBe(
+        false,
+      );
     });
 
     it("leases a due scheduled campaign to one owner at a time, until the lease expires", async () => {
@@ -87,7 +96,12 @@ export function campaignsContract(ctx: StoreContext): void {
       expect(await ctx.store.campaigns.get(due.id)).toEqual(leased);
       expect(await ctx.store.campaigns.lease("node-b", T0 + 500, 1000)).toBeNull();
       const taken = await ctx.store.campaigns.lease("node-b", T0 + 1100, 1000);
-      expect(taken).toMatchObject({ id: due.id, status: "running", leaseOwner: "node-b", leaseUntil: T0 + 2100 });
+      expect(taken).toMatchObject({
+        id: due.id,
+        status: "running",
+        leaseOwner: "node-b",
+        leaseUntil: T0 + 2100,
+      });
     });
 
     it("releases a lease only for its owner", async () => {

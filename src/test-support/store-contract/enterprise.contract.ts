@@ -24,7 +24,11 @@ export function enterpriseContract(ctx: StoreContext): void {
     it("update replaces status and statusReason", async () => {
       const e = await seedEnterprise(ctx.store);
       await ctx.store.enterprises.update({ ...e, status: "suspended", statusReason: "complaints" });
-      expect(await ctx.store.enterprises.get(e.id)).toEqual({ ...e, status: "suspended", statusReason: "complaints" });
+      expect(await ctx.store.enterprises.get(e.id)).toEqual({
+        ...e,
+        status: "suspended",
+        statusReason: "complaints",
+      });
       await ctx.store.enterprises.update({ ...e, status: "active", statusReason: null });
       expect(await ctx.store.enterprises.get(e.id)).toEqual(e);
     });

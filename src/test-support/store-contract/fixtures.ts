@@ -107,7 +107,11 @@ export function aPort(providerId: string, overrides: Partial<Port> = {}): Port {
   };
 }
 
-export function anAllocation(portId: string, enterpriseId: string, overrides: Partial<Allocation> = {}): Allocation {
+export function anAllocation(
+  portId: string,
+  enterpriseId: string,
+  overrides: Partial<Allocation> = {},
+): Allocation {
   return {
     id: anId("alc"),
     portId,

@@ -42,7 +42,13 @@ export function ledgerContract(ctx: StoreContext): void {
       const r3 = aRecipientId(7);
       const inputs = [
         anEvent({ recipientId: r1 }),
-        anEvent({ recipientId: r3, type: "withdraw", channel: "sms_reply", actor: "recipient", method: null }),
+        anEvent({
+          recipientId: r3,
+          type: "withdraw",
+          channel: "sms_reply",
+          actor: "recipient",
+          method: null,
+        }),
         anEvent({ recipientId: r2, consentId: null, enterpriseId: null, category: "all", type: "dnd_set" }),
         anEvent({ recipientId: r1, type: "request", capturedAt: null, expiresAt: null, source: null }),
       ];
@@ -75,7 +81,9 @@ export function ledgerContract(ctx: StoreContext): void {
     it("never forks a chain under concurrent appends", async () => {
       const recipients = [aRecipientId(1), aRecipientId(1), aRecipientId(2), aRecipientId(9)];
       const batches = Array.from({ length: 8 }, (_, b) =>
-        Array.from({ length: 25 }, (_, i) => anEvent({ recipientId: recipients[(b + i) % 4], recordedAt: T0 })),
+        Array.from({ length: 25 }, (_, i) =>
+          anEvent({ recipientId: recipients[(b + i) % 4], recordedAt: T0 }),
+        ),
       );
       const results = await Promise.all(batches.map((batch) => ctx.store.ledger.append(batch)));
       const all = results.flat();
@@ -86,6 +94,20 @@ export function ledgerContract(ctx: StoreContext): void {
       }
       expect(await verifyLedger(ctx.store)).toEqual({ checked: 200, problems: [] });
       expect(await ctx.store.ledger.count()).toBe(200);
+    });
+
+    it("records nothing from a failed append, and the chain goes on from the last commit", async () => {
+      const r = aRecipientId(8);
+      const [first] = await ctx.store.ledger.append([anEvent({ recipientId: r })]);
+      const broken = anEvent({ recipientId: r, actor: null as unknown as string });
+      await expect(ctx.store.ledger.append([anEvent({ recipientId: r }), broken])).rejects.toThrow();
+      expect(await ctx.store.ledger.count()).toBe(1);
+      expect(await ctx.store.ledger.heads()).toEqual([
+        { shard: 8, shardSeq: 1, hash: first?.hash, at: first?.recordedAt },
+      ]);
+      const [next] = await ctx.store.ledger.append([anEvent({ recipientId: r })]);
+      expect(next).toMatchObject({ shardSeq: 2, prevHash: first?.hash });
+      expect(await verifyLedger(ctx.store)).toEqual({ checked: 2, problems: [] });
     });
 
     it("returns one recipient's events in recording order", async () => {
@@ -125,7 +147,9 @@ export function ledgerContract(ctx: StoreContext): void {
 
     it("scans one shard in chain order", async () => {
       const r = aRecipientId(4);
-      const recorded = await ctx.store.ledger.append(Array.from({ length: 5 }, () => anEvent({ recipientId: r })));
+      const recorded = await ctx.store.ledger.append(
+        Array.from({ length: 5 }, () => anEvent({ recipientId: r })),
+      );
       await ctx.store.ledger.append([anEvent({ recipientId: aRecipientId(5) })]);
       expect(await ctx.store.ledger.scanShard(4, 0, 2)).toEqual(recorded.slice(0, 2));
       expect(await ctx.store.ledger.scanShard(4, 2, 10)).toEqual(recorded.slice(2));
@@ -137,7 +161,10 @@ export function ledgerContract(ctx: StoreContext): void {
       const phone = aPhone();
       await ctx.store.ledger.upsertRecipients([{ recipientId: r, phone }]);
       await ctx.store.ledger.upsertRecipients([{ recipientId: r, phone }]);
-      const recorded = await ctx.store.ledger.append([anEvent({ recipientId: r }), anEvent({ recipientId: r })]);
+      const recorded = await ctx.store.ledger.append([
+        anEvent({ recipientId: r }),
+        anEvent({ recipientId: r }),
+      ]);
       expect((await ctx.store.ledger.scanEvents(0, 10)).map((e) => e.phone)).toEqual([phone, phone]);
       await ctx.store.ledger.eraseRecipient(r);
       expect(await ctx.store.ledger.scanEvents(0, 10)).toEqual(recorded.map((e) => ({ ...e, phone: null })));
@@ -172,6 +199,11 @@ export function ledgerContract(ctx: StoreContext): void {
       const after = firstPage[1]?.seq ?? 0;
       expect(ids(await ctx.store.ledger.suppressions("all", after, 2))).toEqual(at(3, 4));
       expect(ids(await ctx.store.ledger.suppressions(["ent_b"], after, 10))).toEqual(at(3, 5));
+      const many = Array.from({ length: 40 }, (_, i) => `ent_many_${i}`);
+      expect(ids(await ctx.store.ledger.suppressions([...many, "ent_c"], 0, 10))).toEqual(at(3, 4, 5));
+      expect(ids(await ctx.store.ledger.suppressions([...many, "ent_a", "ent_c"], after, 2))).toEqual(
+        at(3, 4),
+      );
     });
 
     it("reports the head of every non-empty shard", async () => {
@@ -182,16 +214,23 @@ export function ledgerContract(ctx: StoreContext): void {
         anEvent({ recipientId: aRecipientId(11), recordedAt: T0 + 2 }),
       ]);
       const heads = await ctx.store.ledger.heads();
-      expect(heads.map((h) => [h.shard, h.shardSeq, h.hash])).toEqual([
-        [0, 1, recorded[1]?.hash],
-        [11, 2, recorded[2]?.hash],
+      expect(heads).toEqual([
+        { shard: 0, shardSeq: 1, hash: recorded[1]?.hash, at: T0 + 1 },
+        { shard: 11, shardSeq: 2, hash: recorded[2]?.hash, at: T0 + 2 },
       ]);
     });
 
     it("stores anchors per shard, and they verify against the chain", async () => {
       const r = aRecipientId(2);
-      const recorded = await ctx.store.ledger.append(Array.from({ length: 3 }, () => anEvent({ recipientId: r })));
-      const anchor = (i: number, at: number) => ({ shard: 2, shardSeq: i + 1, hash: recorded[i]?.hash ?? "", at });
+      const recorded = await ctx.store.ledger.append(
+        Array.from({ length: 3 }, () => anEvent({ recipientId: r })),
+      );
+      const anchor = (i: number, at: number) => ({
+        shard: 2,
+        shardSeq: i + 1,
+        hash: recorded[i]?.hash ?? "",
+        at,
+      });
       await ctx.store.ledger.insertAnchors([anchor(0, T0 + 10), anchor(2, T0 + 30)]);
       await ctx.store.ledger.insertAnchors([{ shard: 5, shardSeq: 1, hash: "f".repeat(64), at: T0 }]);
       await ctx.store.ledger.insertAnchors([]);

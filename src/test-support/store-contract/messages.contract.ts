@@ -49,7 +49,10 @@ export function messagesContract(ctx: StoreContext): void {
 
     it("inserts many in one go, all or nothing", async () => {
       const ms = Array.from({ length: 50 }, (_, i) =>
-        aMessage({ status: i % 2 ? "refused" : "accepted", reasons: i % 2 ? [reason("CONSENT_MISSING")] : [] }),
+        aMessage({
+          status: i % 2 ? "refused" : "accepted",
+          reasons: i % 2 ? [reason("CONSENT_MISSING")] : [],
+        }),
       );
       await ctx.store.messages.insertMany(ms);
       await ctx.store.messages.insertMany([]);
@@ -68,10 +71,14 @@ export function messagesContract(ctx: StoreContext): void {
       expect(await ctx.store.messages.transition("msg_missing", ["accepted"], "sent", ev)).toBe(false);
       const sent = { status: "sent" as const, at: T0 + 2, note: "smpp ok" };
       expect(
-        await ctx.store.messages.transition(m.id, ["dispatching", "unknown"], "sent", sent, { upstreamId: "u-9" }),
+        await ctx.store.messages.transition(m.id, ["dispatching", "unknown"], "sent", sent, {
+          upstreamId: "u-9",
+        }),
       ).toBe(true);
       const failed = { status: "failed" as const, at: T0 + 3, reasons: [reason("MESSAGE_EXPIRED")] };
-      await ctx.store.messages.transition(m.id, ["sent"], "failed", failed, { reasons: [reason("MESSAGE_EXPIRED")] });
+      await ctx.store.messages.transition(m.id, ["sent"], "failed", failed, {
+        reasons: [reason("MESSAGE_EXPIRED")],
+      });
       expect(await ctx.store.messages.get(m.id)).toEqual({
         ...m,
         status: "failed",
@@ -182,11 +189,19 @@ export function messagesContract(ctx: StoreContext): void {
     it("lists a campaign's messages by id, page by page", async () => {
       const cpg = anId("cpg");
       const mine = Array.from({ length: 5 }, () => aMessage({ campaignId: cpg }));
-      await ctx.store.messages.insertMany([aMessage(), ...mine.slice(0, 3), aMessage({ campaignId: "cpg_other" })]);
+      await ctx.store.messages.insertMany([
+        aMessage(),
+        ...mine.slice(0, 3),
+        aMessage({ campaignId: "cpg_other" }),
+      ]);
       await ctx.store.messages.insertMany(mine.slice(3));
       expect(await ctx.store.messages.listByCampaign(cpg, "", 2)).toEqual(mine.slice(0, 2));
-      expect(ids(await ctx.store.messages.listByCampaign(cpg, mine[1]?.id ?? "", 2))).toEqual(ids(mine.slice(2, 4)));
-      expect(ids(await ctx.store.messages.listByCampaign(cpg, mine[3]?.id ?? "", 2))).toEqual(ids(mine.slice(4)));
+      expect(ids(await ctx.store.messages.listByCampaign(cpg, mine[1]?.id ?? "", 2))).toEqual(
+        ids(mine.slice(2, 4)),
+      );
+      expect(ids(await ctx.store.messages.listByCampaign(cpg, mine[3]?.id ?? "", 2))).toEqual(
+        ids(mine.slice(4)),
+      );
       expect(await ctx.store.messages.listByCampaign(cpg, mine[4]?.id ?? "", 2)).toEqual([]);
     });
 
@@ -195,7 +210,9 @@ export function messagesContract(ctx: StoreContext): void {
       await ctx.store.messages.insertMany([...ms].reverse());
       const page1 = await ctx.store.messages.listBySenders("all", "", 4);
       expect(page1).toEqual(ms.slice(0, 4));
-      expect(ids(await ctx.store.messages.listBySenders("all", page1[3]?.id ?? "", 10))).toEqual(ids(ms.slice(4)));
+      expect(ids(await ctx.store.messages.listBySenders("all", page1[3]?.id ?? "", 10))).toEqual(
+        ids(ms.slice(4)),
+      );
       const of0 = ms.filter((m) => m.senderId === "ent_0");
       expect(ids(await ctx.store.messages.listBySenders(["ent_0"], "", 10))).toEqual(ids(of0));
       const of02 = ms.filter((m) => m.senderId !== "ent_1");
@@ -203,6 +220,10 @@ export function messagesContract(ctx: StoreContext): void {
       expect(ids(p)).toEqual(ids(of02.slice(0, 3)));
       const rest = await ctx.store.messages.listBySenders(["ent_2", "ent_0"], p[2]?.id ?? "", 10);
       expect(ids(rest)).toEqual(ids(of02.slice(3)));
+      const many = [...Array.from({ length: 40 }, (_, i) => `ent_many_${i}`), "ent_2", "ent_0"];
+      expect(ids(await ctx.store.messages.listBySenders(many, p[1]?.id ?? "", 3))).toEqual(
+        ids(of02.slice(2, 5)),
+      );
       expect(await ctx.store.messages.listBySenders([], "", 10)).toEqual([]);
       expect(await ctx.store.messages.listBySenders(["ent_none"], "", 10)).toEqual([]);
     });

@@ -3,12 +3,12 @@ import type { Store } from "../../app/store.port.js";
 import type { StoreContext } from "./context.js";
 import {
   aCampaign,
+  aMessage,
   anAllocation,
   anApiKey,
   anAuthorization,
   anEnterprise,
   anEvent,
-  aMessage,
   aPhone,
   aPort,
   aRecipientId,
@@ -58,8 +58,13 @@ export function persistenceContract(ctx: StoreContext): void {
       await s.ports.insertAllocation(anAllocation(port.id, merchant.id, { signatureIds: [sig.id] }));
       const r = aRecipientId(shardOfFirst);
       await s.ledger.upsertRecipients([{ recipientId: r, phone: aPhone() }]);
-      const recorded = await s.ledger.append([anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })]);
-      await s.ledger.insertAnchors([{ shard: shardOfFirst, shardSeq: 1, hash: recorded[0]?.hash ?? "", at: T0 }]);
+      const recorded = await s.ledger.append([
+        anEvent({ recipientId: r }),
+        anEvent({ recipientId: aRecipientId() }),
+      ]);
+      await s.ledger.insertAnchors([
+        { shard: shardOfFirst, shardSeq: 1, hash: recorded[0]?.hash ?? "", at: T0 },
+      ]);
       await s.messages.insertMany([aMessage(), aMessage({ idempotencyKey: "k" })]);
       const phones = [aPhone(), aPhone()];
       const c = aCampaign({ total: 2 });
@@ -84,7 +89,10 @@ export function persistenceContract(ctx: StoreContext): void {
       const r = aRecipientId(9);
       for (let i = 0; i < 6; i++) {
         const s = i % 2 === 0 ? a : b;
-        const [e] = await s.ledger.append([anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })]);
+        const [e] = await s.ledger.append([
+          anEvent({ recipientId: r }),
+          anEvent({ recipientId: aRecipientId() }),
+        ]);
         expect(e?.shardSeq).toBeGreaterThan(i);
       }
       const events = await a.ledger.scanShard(9, 0, 100);

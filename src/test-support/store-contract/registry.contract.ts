@@ -21,7 +21,10 @@ export function registryContract(ctx: StoreContext): void {
       const other = await seedEnterprise(ctx.store);
       const s = aSignature(owner.id);
       await ctx.store.signatures.insert(s);
-      await expectConflict(ctx.store.signatures.insert(aSignature(other.id, { text: s.text })), "signature text");
+      await expectConflict(
+        ctx.store.signatures.insert(aSignature(other.id, { text: s.text })),
+        "signature text",
+      );
       await expectConflict(
         ctx.store.signatures.insert(aSignature(other.id, { text: s.text, status: "suspended" })),
         "signature text",
@@ -38,7 +41,11 @@ export function registryContract(ctx: StoreContext): void {
       const s = aSignature(owner.id, { status: "pending" });
       await ctx.store.signatures.insert(s);
       await ctx.store.signatures.update({ ...s, status: "suspended", statusReason: "complaints" });
-      expect(await ctx.store.signatures.get(s.id)).toEqual({ ...s, status: "suspended", statusReason: "complaints" });
+      expect(await ctx.store.signatures.get(s.id)).toEqual({
+        ...s,
+        status: "suspended",
+        statusReason: "complaints",
+      });
       await ctx.store.signatures.update({ ...s, status: "revoked" });
       await ctx.store.signatures.insert(aSignature(owner.id, { text: s.text }));
       await expectConflict(ctx.store.signatures.update({ ...s, status: "active" }), "signature text");
@@ -77,7 +84,10 @@ export function registryContract(ctx: StoreContext): void {
       const provider = await seedEnterprise(ctx.store, { kind: "provider" });
       const p = aPort(provider.id);
       await ctx.store.ports.insertPort(p);
-      await expectConflict(ctx.store.ports.insertPort(aPort(provider.id, { number: p.number })), "port number");
+      await expectConflict(
+        ctx.store.ports.insertPort(aPort(provider.id, { number: p.number })),
+        "port number",
+      );
     });
 
     it("round-trips allocations and refuses the same port+extension to the same enterprise", async () => {

@@ -1,0 +1,136 @@
+import type { FastifyInstance } from "fastify";
+import { type DecideInput, decideMessage } from "../../../app/messaging/decide-message.js";
+import { getMessage } from "../../../app/messaging/get-message.js";
+import { type SubmitInput, submitMessage } from "../../../app/messaging/submit-message.js";
+import { actorOf } from "../auth.js";
+import {
+  categoryString,
+  errorResponses,
+  idParams,
+  idString,
+  messageSchema,
+  phoneString,
+  reasonsSchema,
+  timeSchema,
+} from "../schemas.js";
+import type { RouteDeps } from "./deps.js";
+
+const tags = ["messages"];
+
+const sendProperties = {
+  senderId: idString,
+  signature: {
+    type: "string",
+    minLength: 1,
+    maxLength: 64,
+    description: "signature id, 【text】 or bare text",
+  },
+  port: {
+    type: "string",
+    minLength: 1,
+    maxLength: 64,
+    description: "sending number (port plus extension) or port id",
+  },
+  phone: phoneString,
+  text: { type: "string", minLength: 1, maxLength: 2000 },
+  category: categoryString,
+} as const;
+
+const sendRequired = ["senderId", "signature", "port", "phone", "text", "category"] as const;
+
+const decisionBody = {
+  type: "object",
+  additionalProperties: false,
+  required: sendRequired,
+  properties: { ...sendProperties, at: { ...timeSchema, description: "decide as of this time (dry run)" } },
+} as const;
+
+const messageBody = {
+  type: "object",
+  additionalProperties: false,
+  required: sendRequired,
+  properties: {
+    ...sendProperties,
+    idempotencyKey: { type: "string", minLength: 1, maxLength: 128 },
+    at: { ...timeSchema, description: "acting time; only with ANNING_TEST_CLOCK=1" },
+  },
+} as const;
+
+const decisionSchema = {
+  type: "object",
+  properties: { allowed: { type: "boolean" }, reasons: reasonsSchema, at: { type: "string" } },
+  required: ["allowed", "reasons"],
+} as const;
+
+const acceptedSchema = {
+  type: "object",
+  properties: { id: { type: "string" }, status: { type: "string", enum: ["accepted"] } },
+  required: ["id", "status"],
+} as const;
+
+const refusedSchema = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    status: { type: "string", enum: ["refused"] },
+    reasons: reasonsSchema,
+  },
+  required: ["id", "status", "reasons"],
+} as const;
+
+/** The policy dry run (hot path), message submission and message lookup. */
+export function messageRoutes(app: FastifyInstance, { services, metrics }: RouteDeps): void {
+  const { ctx } = services;
+
+  app.post<{ Body: DecideInput }>(
+    "/v1/decisions",
+    {
+      schema: {
+        tags,
+        summary: "Decide one message without sending it (nothing recorded, no cap counted)",
+        body: decisionBody,
+        response: { 200: decisionSchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const r = await decideMessage(ctx, actorOf(req), req.body);
+      metrics.countDecision(r.reasons);
+      return r;
+    },
+  );
+
+  app.post<{ Body: SubmitInput }>(
+    "/v1/messages",
+    {
+      schema: {
+        tags,
+        summary: "Submit one message: 202 accepted into the outbox, or 422 refused with every failed rule",
+        body: messageBody,
+        response: { 202: acceptedSchema, 422: refusedSchema, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const r = await submitMessage(ctx, actorOf(req), req.body);
+      if (!r.duplicate) {
+        metrics.countDecision(r.status === "refused" ? r.reasons : []);
+        metrics.countMessage(r.status);
+      } else reply.header("idempotent-replayed", "true");
+      return r.status === "accepted"
+        ? reply.status(202).send({ id: r.id, status: r.status })
+        : reply.status(422).send({ id: r.id, status: r.status, reasons: r.reasons });
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    "/v1/messages/:id",
+    {
+      schema: {
+        tags,
+        summary: "One message with its history (number masked)",
+        params: idParams,
+        response: { 200: messageSchema, ...errorResponses },
+      },
+    },
+    async (req) => getMessage(ctx, actorOf(req), req.params.id),
+  );
+}

@@ -1,0 +1,90 @@
+import type { FastifyInstance } from "fastify";
+import { assertAdmin } from "../../../app/context.js";
+import { verifyLedger } from "../../../app/ledger/verify-ledger.js";
+import { actorOf } from "../auth.js";
+import { errorResponses } from "../schemas.js";
+import type { RouteDeps } from "./deps.js";
+
+const healthSchema = {
+  type: "object",
+  properties: {
+    status: { type: "string", enum: ["ok", "degraded"] },
+    checks: { type: "object", properties: { store: { type: "string", enum: ["ok", "error"] } } },
+  },
+  required: ["status", "checks"],
+} as const;
+
+const verifySchema = {
+  type: "object",
+  properties: {
+    ok: { type: "boolean" },
+    checked: { type: "integer" },
+    problems: { type: "array", items: { type: "object", additionalProperties: true } },
+  },
+  required: ["ok", "checked", "problems"],
+} as const;
+
+/** Health, metrics, the OpenAPI document and the ledger check. */
+export function systemRoutes(app: FastifyInstance, { services, metrics }: RouteDeps): void {
+  const { ctx } = services;
+
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Liveness and store health (public)",
+        security: [],
+        response: { 200: healthSchema, 503: healthSchema },
+      },
+    },
+    async (_req, reply) => {
+      try {
+        await ctx.store.ping();
+        return { status: "ok", checks: { store: "ok" } };
+      } catch (err) {
+        app.log.error({ err }, "health check: store ping failed");
+        return reply.status(503).send({ status: "degraded", checks: { store: "error" } });
+      }
+    },
+  );
+
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        tags: ["system"],
+        summary: "Prometheus metrics, text format (admin)",
+        response: {
+          200: {
+            description: "text exposition format",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req, reply) => {
+      assertAdmin(actorOf(req));
+      const m = await metrics.render();
+      return reply.type(m.contentType).send(m.body);
+    },
+  );
+
+  app.get(
+    "/v1/ledger/verify",
+    {
+      schema: {
+        tags: ["ledger"],
+        summary: "Verify every shard of the consent ledger's hash chain against its anchors (admin)",
+        response: { 200: verifySchema, ...errorResponses },
+      },
+    },
+    async (req) => {
+      assertAdmin(actorOf(req));
+      return verifyLedger(ctx);
+    },
+  );
+
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { Command } from "commander";
-import { DomainError } from "./domain/shared/domain-error.js";
 import { campaignCheckCommand } from "./adapters/cli/campaign-check.cli.js";
 import { CliError } from "./adapters/cli/csv-input.js";
 import { importConsentsCommand } from "./adapters/cli/import-consents.cli.js";
 import { serveCommand } from "./adapters/cli/serve.cli.js";
+import { ADMIN } from "./app/context.js";
 import { anchorLedger, verifyLedger } from "./app/ledger/verify-ledger.js";
 import { showPolicy } from "./app/registry/policy-overrides.js";
-import { ADMIN } from "./app/context.js";
 import { loadConfig } from "./config.js";
+import { DomainError } from "./domain/shared/domain-error.js";
 import { buildServices, type Services } from "./services.js";
 
 /** Runs a command against the configured store, closing it afterwards. */
@@ -23,7 +23,9 @@ async function withServices<T>(fn: (s: Services) => Promise<T>): Promise<T> {
 
 const program = new Command()
   .name("anning")
-  .description("Consent-first compliance gateway for marketing SMS. Settings come from ANNING_* environment variables.")
+  .description(
+    "Consent-first compliance gateway for marketing SMS. Settings come from ANNING_* environment variables.",
+  )
   .showHelpAfterError();
 
 program
@@ -34,7 +36,10 @@ program
 const consents = program.command("consents").description("consent records");
 consents
   .command("import")
-  .argument("<file>", "CSV with columns phone,enterpriseId,category,method,capturedAt,source,noticeText[,expiresAt]")
+  .argument(
+    "<file>",
+    "CSV with columns phone,enterpriseId,category,method,capturedAt,source,noticeText[,expiresAt]",
+  )
   .description("import consent records; bad rows go to FILE.rejects.csv; safe to re-run")
   .action(async (file: string) => {
     const t = await withServices((s) => importConsentsCommand(s, file));
@@ -53,12 +58,22 @@ program
   .requiredOption("--category <category>", "message category, e.g. marketing.retail")
   .option("--out <file>", "results CSV (default FILE.results.csv)")
   .description("decide a campaign offline against the store; records nothing")
-  .action(async (file: string, o: { sender: string; signature: string; port: string; text: string; category: string; out?: string }) => {
-    const out = o.out ?? `${file.replace(/\.csv$/i, "")}.results.csv`;
-    await withServices((s) =>
-      campaignCheckCommand(s, file, { senderId: o.sender, signature: o.signature, port: o.port, text: o.text, category: o.category }, out),
-    );
-  });
+  .action(
+    async (
+      file: string,
+      o: { sender: string; signature: string; port: string; text: string; category: string; out?: string },
+    ) => {
+      const out = o.out ?? `${file.replace(/\.csv$/i, "")}.results.csv`;
+      await withServices((s) =>
+        campaignCheckCommand(
+          s,
+          file,
+          { senderId: o.sender, signature: o.signature, port: o.port, text: o.text, category: o.category },
+          out,
+        ),
+      );
+    },
+  );
 
 program
   .command("policy")
@@ -83,8 +98,14 @@ ledger
       return v;
     });
     for (const p of r.problems)
-      process.stdout.write(`PROBLEM shard ${p.shard} position ${p.shardSeq} ${p.eventId ?? "-"}: ${p.kind}: ${p.detail}\n`);
-    process.stdout.write(r.ok ? `ledger OK: ${r.checked} events verified\n` : `ledger TAMPERED: ${r.problems.length} problem(s) in ${r.checked} events\n`);
+      process.stdout.write(
+        `PROBLEM shard ${p.shard} position ${p.shardSeq} ${p.eventId ?? "-"}: ${p.kind}: ${p.detail}\n`,
+      );
+    process.stdout.write(
+      r.ok
+        ? `ledger OK: ${r.checked} events verified\n`
+        : `ledger TAMPERED: ${r.problems.length} problem(s) in ${r.checked} events\n`,
+    );
     if (!r.ok) process.exitCode = 1;
   });
 

@@ -1,18 +1,18 @@
+import { openSqliteStore } from "./adapters/sqlite/index.js";
+import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
+import { silentLogger } from "./adapters/system/logger.js";
+import { loadSecrets } from "./adapters/system/secrets.js";
+import { systemClock } from "./adapters/system/system-clock.js";
+import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
+import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
+import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
 import type { AppContext } from "./app/context.js";
 import { loadPolicyState, saveSnapshot } from "./app/context.js";
-import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
 import { Dispatcher } from "./app/delivery/dispatcher.js";
 import type { Upstream } from "./app/delivery/upstream.port.js";
 import { anchorLedger } from "./app/ledger/verify-ledger.js";
 import type { Logger } from "./app/logger.port.js";
 import type { Store } from "./app/store.port.js";
-import { openSqliteStore } from "./adapters/sqlite/index.js";
-import { silentLogger } from "./adapters/system/logger.js";
-import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
-import { loadSecrets } from "./adapters/system/secrets.js";
-import { systemClock } from "./adapters/system/system-clock.js";
-import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
-import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
 import type { Config } from "./config.js";
 import { localTime } from "./domain/policy/local-time.js";
 import type { Clock } from "./domain/shared/clock.port.js";
@@ -84,7 +84,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       const every = opts.anchorEveryMs ?? 600_000;
       if (every > 0) {
         anchorTimer = setInterval(() => {
-          anchorLedger(ctx).catch((err: unknown) => log.error({ err: String(err) }, "ledger anchoring failed"));
+          anchorLedger(ctx).catch((err: unknown) =>
+            log.error({ err: String(err) }, "ledger anchoring failed"),
+          );
         }, every);
         anchorTimer.unref();
       }
@@ -96,19 +98,26 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       await runner.stop();
       await dispatcher.stop();
       await anchorLedger(ctx).catch(() => 0);
-      await saveSnapshot(ctx, snapshots).catch((err: unknown) => log.warn({ err: String(err) }, "index snapshot not saved"));
+      await saveSnapshot(ctx, snapshots).catch((err: unknown) =>
+        log.warn({ err: String(err) }, "index snapshot not saved"),
+      );
       await upstream.close();
       await store.close();
     },
   };
 }
 
-/** Today's marketing counts come back from the message log after a restart. */
+/** Today's marketing counts and the last day's verification codes come back from the message log. */
 export async function rebuildCounters(ctx: AppContext): Promise<void> {
   const now = ctx.clock.now();
   const lt = localTime(ctx.state.policy.defaultTimeZone, now);
   const startOfDay = lt.day * 86_400_000 - lt.offsetMs;
   ctx.state.counters.clear();
+  ctx.state.verification.clear();
+  for (const v of await ctx.store.messages.verificationSince(now - 86_400_000)) {
+    const digits = Number(v.phone.slice(1));
+    if (Number.isFinite(digits) && digits > 0) ctx.state.verification.record(v.signatureId, digits, v.at);
+  }
   for (const c of await ctx.store.messages.marketingCountsSince(startOfDay)) {
     const digits = Number(c.phone.slice(1));
     if (Number.isFinite(digits) && digits > 0)

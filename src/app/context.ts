@@ -140,13 +140,17 @@ export function assertAdmin(actor: Actor): void {
 export function actingTime(ctx: AppContext, at: string | number | undefined): number {
   if (at === undefined) return ctx.clock.now();
   if (!ctx.testClock)
-    throw new DomainError("TEST_CLOCK_DISABLED", "`at` is honoured only when the server runs with ANNING_TEST_CLOCK=1");
+    throw new DomainError(
+      "TEST_CLOCK_DISABLED",
+      "`at` is honoured only when the server runs with ANNING_TEST_CLOCK=1",
+    );
   return parseTime(at, "at");
 }
 
 /** Parses an ISO 8601 time or epoch milliseconds; VALIDATION_FAILED naming the field otherwise. */
 export function parseTime(v: string | number, field: string): number {
   const t = typeof v === "number" ? v : Date.parse(v);
-  if (!Number.isFinite(t)) throw new DomainError("VALIDATION_FAILED", `${field} is not a valid time`, { field });
+  if (!Number.isFinite(t))
+    throw new DomainError("VALIDATION_FAILED", `${field} is not a valid time`, { field });
   return t;
 }

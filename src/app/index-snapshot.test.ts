@@ -3,12 +3,23 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FileIndexSnapshotStore } from "../adapters/system/index-snapshot.file.js";
 import { appHarness, grant, sendingSetup } from "../test-support/app-fixtures.js";
-import { ADMIN } from "./context.js";
 import { withdrawConsent } from "./consent/withdraw-consent.js";
+import { ADMIN } from "./context.js";
 import { decideMessage } from "./messaging/decide-message.js";
 
-async function decide(s: Awaited<ReturnType<typeof appHarness>>["services"], f: Awaited<ReturnType<typeof sendingSetup>>, phone: string) {
-  const r = await decideMessage(s.ctx, ADMIN, { senderId: f.platformId, signature: f.signature, port: f.port, phone, text: f.text, category: "marketing.retail" });
+async function decide(
+  s: Awaited<ReturnType<typeof appHarness>>["services"],
+  f: Awaited<ReturnType<typeof sendingSetup>>,
+  phone: string,
+) {
+  const r = await decideMessage(s.ctx, ADMIN, {
+    senderId: f.platformId,
+    signature: f.signature,
+    port: f.port,
+    phone,
+    text: f.text,
+    category: "marketing.retail",
+  });
   return r.reasons.map((x) => x.code);
 }
 
@@ -28,7 +39,11 @@ describe("consent index snapshot", () => {
 
     // a process that crashed after withdrawing (no snapshot written then)
     const crashed = await h.reopen();
-    await withdrawConsent(crashed.ctx, ADMIN, { phone: "13800000002", enterpriseId: f.platformId, channel: "app" });
+    await withdrawConsent(crashed.ctx, ADMIN, {
+      phone: "13800000002",
+      enterpriseId: f.platformId,
+      channel: "app",
+    });
 
     const again = await h.reopen();
     expect(again.ctx.state.consents.lastSeq).toBe(4); // 2 grants, then withdrawals of retail and finance

@@ -18,4 +18,3 @@ export interface Store {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
-

@@ -1,13 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN } from "../app/context.js";
+import { ManualClock } from "../adapters/system/system-clock.js";
 import { recordConsent } from "../app/consent/record-consent.js";
+import { ADMIN } from "../app/context.js";
+import type { Upstream } from "../app/delivery/upstream.port.js";
 import { registerEnterprise } from "../app/registry/enterprises.js";
 import { allocatePort, registerPort } from "../app/registry/ports.js";
 import { changeSignatureStatus, registerSignature } from "../app/registry/signatures.js";
-import type { Upstream } from "../app/delivery/upstream.port.js";
-import { ManualClock } from "../adapters/system/system-clock.js";
 import { loadConfig } from "../config.js";
 import { creditCodeCheckChar } from "../domain/enterprises/credit-code.js";
 import { buildServices, type Services } from "../services.js";
@@ -16,7 +16,10 @@ let codeCounter = 0;
 
 /** A distinct valid unified social credit code per call. */
 export function freshCreditCode(): string {
-  const body = `91110000${String(++codeCounter + Math.floor(Math.random() * 1e6)).padStart(9, "0")}`.slice(0, 17);
+  const body = `91110000${String(++codeCounter + Math.floor(Math.random() * 1e6)).padStart(9, "0")}`.slice(
+    0,
+    17,
+  );
   return body + (creditCodeCheckChar(body) as string);
 }
 
@@ -32,11 +35,18 @@ export interface AppHarness {
 }
 
 /** Services on a fresh temp data dir with a manual clock; workers not started. */
-export async function appHarness(opts: { now?: number; upstream?: Upstream; dir?: string } = {}): Promise<AppHarness> {
+export async function appHarness(
+  opts: { now?: number; upstream?: Upstream; dir?: string } = {},
+): Promise<AppHarness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), "anning-app-"));
   const clock = new ManualClock(opts.now ?? SHANGHAI_10AM);
-  const config = loadConfig({ ANNING_DATA_DIR: dir, ANNING_ADMIN_TOKEN: "test-admin-token-0123456789", ANNING_TEST_CLOCK: "1" });
-  const make = (upstream?: Upstream) => buildServices(config, { clock, anchorEveryMs: 0, ...(upstream ? { upstream } : {}) });
+  const config = loadConfig({
+    ANNING_DATA_DIR: dir,
+    ANNING_ADMIN_TOKEN: "test-admin-token-0123456789",
+    ANNING_TEST_CLOCK: "1",
+  });
+  const make = (upstream?: Upstream) =>
+    buildServices(config, { clock, anchorEveryMs: 0, ...(upstream ? { upstream } : {}) });
   const services = await make(opts.upstream);
   return { services, clock, dir, reopen: make };
 }
@@ -44,8 +54,16 @@ export async function appHarness(opts: { now?: number; upstream?: Upstream; dir?
 /** A platform with an active marketing signature on an allocated port, ready to send. */
 export async function sendingSetup(s: Services, n = 1) {
   const ctx = s.ctx;
-  const platform = await registerEnterprise(ctx, ADMIN, { kind: "platform", name: `平台${n}`, creditCode: freshCreditCode() });
-  const provider = await registerEnterprise(ctx, ADMIN, { kind: "provider", name: `服务商${n}`, creditCode: freshCreditCode() });
+  const platform = await registerEnterprise(ctx, ADMIN, {
+    kind: "platform",
+    name: `平台${n}`,
+    creditCode: freshCreditCode(),
+  });
+  const provider = await registerEnterprise(ctx, ADMIN, {
+    kind: "provider",
+    name: `服务商${n}`,
+    creditCode: freshCreditCode(),
+  });
   const text = `好物商城${n}`;
   const sig = await registerSignature(ctx, ADMIN, {
     ownerId: platform.enterprise.id,

@@ -1,6 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Harness, phoneNo, startHarness, type World } from "../../src/test-support/http-harness.js";
-import { consentStatus, consentsOf, decide, expectAllowed, expectRefused, marketingFromA } from "../support/scenario.js";
+import {
+  consentStatus,
+  consentsOf,
+  decide,
+  expectAllowed,
+  expectRefused,
+  marketingFromA,
+} from "../support/scenario.js";
 
 let h: Harness;
 let w: World;
@@ -74,7 +81,14 @@ describe("consent belongs to one enterprise", () => {
 
   it("merchant A's consent does not cover merchant B", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
-    const fromB = { senderId: w.B.id, signature: w.sigB, port: w.portB, phone, text: w.textB, category: "marketing.retail" };
+    const fromB = {
+      senderId: w.B.id,
+      signature: w.sigB,
+      port: w.portB,
+      phone,
+      text: w.textB,
+      category: "marketing.retail",
+    };
     await expectRefused(h, h.as(w.B.apiKey), fromB, "CONSENT_MISSING");
     await expectAllowed(h.as(w.A.apiKey), marketingFromA(w, phone));
   });
@@ -102,7 +116,11 @@ describe("withdrawal", () => {
     await h.grant(phone, w.A.id, "marketing.retail");
     h.clock.advance(60_000);
     const withdrawnAt = h.clock.now();
-    const wd = await h.admin("POST", "/v1/consents/withdraw", { phone, enterpriseId: w.A.id, channel: "call_centre" });
+    const wd = await h.admin("POST", "/v1/consents/withdraw", {
+      phone,
+      enterpriseId: w.A.id,
+      channel: "call_centre",
+    });
     expect(wd.statusCode, wd.body).toBe(200);
     expect(wd.json<{ withdrawn: number }>().withdrawn).toBeGreaterThan(0);
     await expectRefused(h, h.admin, marketingFromA(w, phone), "CONSENT_WITHDRAWN");
@@ -131,7 +149,8 @@ describe("withdrawal", () => {
 });
 
 describe("double opt-in by SMS", () => {
-  const request = () => consent({ method: "sms_double_opt_in", capturedAt: h.clock.now(), source: "sms:1069012345" });
+  const request = () =>
+    consent({ method: "sms_double_opt_in", capturedAt: h.clock.now(), source: "sms:1069012345" });
 
   it("is pending until the recipient replies Y, then allowed", async () => {
     const r = await h.admin("POST", "/v1/consents", request());
@@ -223,7 +242,11 @@ describe("audits as of a past time", () => {
     await h.grant(phone, w.A.id, "marketing.retail"); // recorded at T1 (10:00)
     h.clock.advance(2 * HOUR);
     const t2 = h.clock.now(); // 12:00
-    const wd = await h.admin("POST", "/v1/consents/withdraw", { phone, enterpriseId: w.A.id, channel: "app" });
+    const wd = await h.admin("POST", "/v1/consents/withdraw", {
+      phone,
+      enterpriseId: w.A.id,
+      channel: "app",
+    });
     expect(wd.statusCode, wd.body).toBe(200);
     h.clock.advance(HOUR); // 13:00
 

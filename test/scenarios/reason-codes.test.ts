@@ -36,7 +36,12 @@ describe("baseline", () => {
 describe("SENDER_UNKNOWN", () => {
   it("the admin sending as an enterprise id that does not exist is refused", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { senderId: "ent_does_not_exist" }), "SENDER_UNKNOWN");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { senderId: "ent_does_not_exist" }),
+      "SENDER_UNKNOWN",
+    );
   });
 });
 
@@ -62,7 +67,12 @@ describe("SENDER_SUSPENDED", () => {
 describe("SIGNATURE_UNKNOWN", () => {
   it("a signature id or text nobody registered is refused", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { signature: "sig_nobody" }), "SIGNATURE_UNKNOWN");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { signature: "sig_nobody" }),
+      "SIGNATURE_UNKNOWN",
+    );
     await expectRefused(
       h,
       h.admin,
@@ -75,7 +85,11 @@ describe("SIGNATURE_UNKNOWN", () => {
 describe("SIGNATURE_INACTIVE", () => {
   it("a pending (not yet activated) signature is refused", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
-    const r = await h.admin("POST", "/v1/signatures", { ownerId: w.A.id, text: "好物新店", scope: ["marketing.retail"] });
+    const r = await h.admin("POST", "/v1/signatures", {
+      ownerId: w.A.id,
+      text: "好物新店",
+      scope: ["marketing.retail"],
+    });
     expect(r.statusCode, r.body).toBe(201);
     const sig = r.json<{ id: string; status: string }>();
     expect(sig.status).toBe("pending");
@@ -83,7 +97,11 @@ describe("SIGNATURE_INACTIVE", () => {
     await expectRefused(
       h,
       h.admin,
-      marketingFromA(w, phone, { signature: sig.id, port: "106901234509", text: "【好物新店】开业大吉，回TD退订" }),
+      marketingFromA(w, phone, {
+        signature: sig.id,
+        port: "106901234509",
+        text: "【好物新店】开业大吉，回TD退订",
+      }),
       "SIGNATURE_INACTIVE",
     );
   });
@@ -103,7 +121,9 @@ describe("SIGNATURE_SUSPENDED", () => {
     const r = await h.admin("POST", `/v1/signatures/${w.sigA}/suspend`, { reason: "核查中" });
     expect(r.statusCode, r.body).toBe(200);
     await expectRefused(h, h.admin, marketingFromA(w, phone), "SIGNATURE_SUSPENDED");
-    expect((await h.admin("POST", `/v1/signatures/${w.sigA}/restore`, { reason: "核查完毕" })).statusCode).toBe(200);
+    expect(
+      (await h.admin("POST", `/v1/signatures/${w.sigA}/restore`, { reason: "核查完毕" })).statusCode,
+    ).toBe(200);
     await expectAllowed(h.admin, marketingFromA(w, phone));
   });
 });
@@ -151,8 +171,18 @@ describe("SIGNATURE_NOT_AUTHORIZED", () => {
     const inside = await decide(h.as(w.B.apiKey), { ...bUsingA(), at: now + 2 * 86_400_000 });
     expect(inside.codes).toEqual([]);
     // validTo itself is outside the window, and so is any later time
-    await expectRefused(h, h.as(w.B.apiKey), { ...bUsingA(), at: now + 3 * 86_400_000 }, "SIGNATURE_NOT_AUTHORIZED");
-    await expectRefused(h, h.as(w.B.apiKey), { ...bUsingA(), at: now + 4 * 86_400_000 }, "SIGNATURE_NOT_AUTHORIZED");
+    await expectRefused(
+      h,
+      h.as(w.B.apiKey),
+      { ...bUsingA(), at: now + 3 * 86_400_000 },
+      "SIGNATURE_NOT_AUTHORIZED",
+    );
+    await expectRefused(
+      h,
+      h.as(w.B.apiKey),
+      { ...bUsingA(), at: now + 4 * 86_400_000 },
+      "SIGNATURE_NOT_AUTHORIZED",
+    );
   });
 });
 
@@ -160,7 +190,12 @@ describe("SIGNATURE_SCOPE", () => {
   it("a signature is refused for a category outside its registered scope", async () => {
     await h.grant(phone, w.A.id, "marketing.finance");
     // sigA covers marketing.retail and notification, not marketing.finance nor verification
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { category: "marketing.finance" }), "SIGNATURE_SCOPE");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { category: "marketing.finance" }),
+      "SIGNATURE_SCOPE",
+    );
     await expectRefused(
       h,
       h.admin,
@@ -176,7 +211,12 @@ describe("SIGNATURE_MISSING_IN_TEXT", () => {
   });
 
   it("a text without any signature is refused", async () => {
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { text: "新品上市，回TD退订" }), "SIGNATURE_MISSING_IN_TEXT");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { text: "新品上市，回TD退订" }),
+      "SIGNATURE_MISSING_IN_TEXT",
+    );
   });
 
   it("a text carrying a different 【signature】 is refused", async () => {
@@ -232,7 +272,12 @@ describe("PORT_NOT_ALLOCATED", () => {
     });
 
     it("A sending on B's extension 01 of A's port is refused", async () => {
-      await expectRefused(h, h.admin, marketingFromA(w, phone, { port: "106905432101" }), "PORT_NOT_ALLOCATED");
+      await expectRefused(
+        h,
+        h.admin,
+        marketingFromA(w, phone, { port: "106905432101" }),
+        "PORT_NOT_ALLOCATED",
+      );
     });
 
     it("A sending on its own port number passes", async () => {
@@ -278,7 +323,11 @@ describe("PORT_CATEGORY", () => {
     await expectRefused(h, h.admin, marketingFromA(w, phone, { port: "1069077777" }), "PORT_CATEGORY");
     await expectAllowed(
       h.admin,
-      marketingFromA(w, phone, { port: "1069077777", category: "notification", text: "【好物商城】您的订单已发货" }),
+      marketingFromA(w, phone, {
+        port: "1069077777",
+        category: "notification",
+        text: "【好物商城】您的订单已发货",
+      }),
     );
   });
 });
@@ -307,7 +356,11 @@ describe("DND", () => {
     await h.grant(phone, w.A.id, "marketing.finance");
     const r = await h.admin("POST", "/v1/dnd", { phone, scope: "marketing.finance" });
     expect(r.statusCode, r.body).toBe(200);
-    const base = marketingFromA(w, phone, { signature: sigF, port: "106901234503", text: "【好物金融】理财新品，回TD退订" });
+    const base = marketingFromA(w, phone, {
+      signature: sigF,
+      port: "106901234503",
+      text: "【好物金融】理财新品，回TD退订",
+    });
     await expectRefused(h, h.admin, { ...base, category: "marketing.finance" }, "DND");
     await expectAllowed(h.admin, { ...base, category: "marketing.retail" });
   });
@@ -365,11 +418,21 @@ describe("QUIET_HOURS", () => {
   });
 
   it("refuses at 21:00 Shanghai time", async () => {
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { at: shanghai("2025-06-10T21:00") }), "QUIET_HOURS");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { at: shanghai("2025-06-10T21:00") }),
+      "QUIET_HOURS",
+    );
   });
 
   it("refuses at 07:59 Shanghai time", async () => {
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { at: shanghai("2025-06-11T07:59") }), "QUIET_HOURS");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { at: shanghai("2025-06-11T07:59") }),
+      "QUIET_HOURS",
+    );
   });
 
   it("refuses at 23:30 given as an ISO time with another offset", async () => {
@@ -407,7 +470,12 @@ describe("FREQUENCY_CAP", () => {
   it("a new day resets the caps", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
     await sendAccepted(h.admin, marketingFromA(w, phone));
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { at: shanghai("2025-06-10T20:00") }), "FREQUENCY_CAP");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { at: shanghai("2025-06-10T20:00") }),
+      "FREQUENCY_CAP",
+    );
     h.clock.set(shanghai("2025-06-11T08:00"));
     await expectAllowed(h.admin, marketingFromA(w, phone));
     await sendAccepted(h.admin, marketingFromA(w, phone));
@@ -435,7 +503,12 @@ describe("FREQUENCY_CAP", () => {
 describe("OPT_OUT_TEXT_MISSING", () => {
   it("marketing text without an opt-out instruction is refused", async () => {
     await h.grant(phone, w.A.id, "marketing.retail");
-    await expectRefused(h, h.admin, marketingFromA(w, phone, { text: "【好物商城】新品上市，欢迎选购" }), "OPT_OUT_TEXT_MISSING");
+    await expectRefused(
+      h,
+      h.admin,
+      marketingFromA(w, phone, { text: "【好物商城】新品上市，欢迎选购" }),
+      "OPT_OUT_TEXT_MISSING",
+    );
   });
 });
 

@@ -56,10 +56,22 @@ export async function decide(
 export async function submit(
   caller: Caller,
   body: SendBody,
-): Promise<{ statusCode: number; id: string; status: string; codes: string[]; response: LightMyRequestResponse }> {
+): Promise<{
+  statusCode: number;
+  id: string;
+  status: string;
+  codes: string[];
+  response: LightMyRequestResponse;
+}> {
   const r = await caller("POST", "/v1/messages", body);
   const json = r.json<{ id?: string; status?: string }>();
-  return { statusCode: r.statusCode, id: json.id ?? "", status: json.status ?? "", codes: codesOf(r), response: r };
+  return {
+    statusCode: r.statusCode,
+    id: json.id ?? "",
+    status: json.status ?? "",
+    codes: codesOf(r),
+    response: r,
+  };
 }
 
 /** Submits a message that must be accepted (202); returns its id. */
@@ -75,7 +87,12 @@ export async function sendAccepted(caller: Caller, body: SendBody): Promise<stri
  * 422 with `code` first in `reasons`, and the recorded message is `refused` with that reason. Returns the
  * decision's codes.
  */
-export async function expectRefused(h: Harness, caller: Caller, body: SendBody, code: string): Promise<string[]> {
+export async function expectRefused(
+  h: Harness,
+  caller: Caller,
+  body: SendBody,
+  code: string,
+): Promise<string[]> {
   const d = await decide(caller, body);
   expect(d.allowed, `decision for ${code}`).toBe(false);
   expect(d.codes[0], `decision codes ${d.codes.join(",")}`).toBe(code);
@@ -114,7 +131,12 @@ export interface ExtraSender {
 const SENDER_NAMES = ["甲号店", "乙号店", "丙号店", "丁号店", "戊号店", "己号店", "庚号店", "辛号店"];
 
 /** Registers merchant number `i` (0–7) with signature, allocation (extension 7i) and, optionally, consent of `phones`. */
-export async function extraSender(h: Harness, w: World, i: number, consentOf: string[] = []): Promise<ExtraSender> {
+export async function extraSender(
+  h: Harness,
+  w: World,
+  i: number,
+  consentOf: string[] = [],
+): Promise<ExtraSender> {
   const name = SENDER_NAMES[i];
   if (name === undefined) throw new Error("extraSender: i must be 0–7");
   const ent = await h.registerMerchant(w.P.id);
@@ -156,15 +178,38 @@ export async function consentsOf(
   h: Harness,
   phone: string,
   at?: string | number,
-): Promise<Array<{ id: string | null; enterpriseId: string; category: string; status: string; method: string | null; weakEvidence: boolean }>> {
+): Promise<
+  Array<{
+    id: string | null;
+    enterpriseId: string;
+    category: string;
+    status: string;
+    method: string | null;
+    weakEvidence: boolean;
+  }>
+> {
   const r = await h.admin("POST", "/v1/consents/query", at === undefined ? { phone } : { phone, at });
   expect(r.statusCode, r.body).toBe(200);
-  return r.json<{ consents: Array<{ id: string | null; enterpriseId: string; category: string; status: string; method: string | null; weakEvidence: boolean }> }>()
-    .consents;
+  return r.json<{
+    consents: Array<{
+      id: string | null;
+      enterpriseId: string;
+      category: string;
+      status: string;
+      method: string | null;
+      weakEvidence: boolean;
+    }>;
+  }>().consents;
 }
 
 /** Status of one (enterprise, category) consent of a phone, or undefined. */
-export async function consentStatus(h: Harness, phone: string, enterpriseId: string, category = "marketing.retail", at?: number) {
+export async function consentStatus(
+  h: Harness,
+  phone: string,
+  enterpriseId: string,
+  category = "marketing.retail",
+  at?: number,
+) {
   const all = await consentsOf(h, phone, at);
   return all.find((c) => c.enterpriseId === enterpriseId && c.category === category)?.status;
 }

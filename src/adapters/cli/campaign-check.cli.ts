@@ -4,7 +4,7 @@ import { checkSendFields, type SendFields } from "../../app/messaging/send-reque
 import { maskPhone } from "../../domain/phone/phone.js";
 import { decideRecipient, prepareSend } from "../../domain/policy/decide.js";
 import type { Services } from "../../services.js";
-import { CliError, readCsv } from "./csv-input.js";
+import { readCsv } from "./csv-input.js";
 
 /**
  * `anning campaign check FILE.csv …`: decides a campaign offline against the store, as if it were sent
@@ -27,8 +27,7 @@ export async function campaignCheckCommand(
   let total = 0;
   let allowed = 0;
   const refusedByCode: Record<string, number> = {};
-  for await (const { row, record } of readCsv(file)) {
-    if (row === 1 && !("phone" in record)) throw new CliError(`${file}: needs a "phone" column`);
+  for await (const { row, record } of readCsv(file, ["phone"])) {
     const phone = record.phone ?? "";
     const d = decideRecipient(ctx.state, prepared, phone, when, true);
     total++;
@@ -38,7 +37,8 @@ export async function campaignCheckCommand(
   }
   await new Promise<void>((resolve) => results.end(resolve));
   const lines = [`recipients ${total}`, `allowed    ${allowed}`];
-  for (const [code, n] of Object.entries(refusedByCode).sort((a, b) => b[1] - a[1])) lines.push(`${code.padEnd(26)} ${n}`);
+  for (const [code, n] of Object.entries(refusedByCode).sort((a, b) => b[1] - a[1]))
+    lines.push(`${code.padEnd(26)} ${n}`);
   lines.push(`results written to ${out}`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return { total, allowed, refusedByCode };

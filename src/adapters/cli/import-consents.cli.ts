@@ -1,8 +1,8 @@
 import { createWriteStream, statSync } from "node:fs";
-import { ADMIN } from "../../app/context.js";
 import { ConsentImporter } from "../../app/consent/import-consents.js";
+import { ADMIN } from "../../app/context.js";
 import type { Services } from "../../services.js";
-import { CliError, csvField, readCsv } from "./csv-input.js";
+import { csvField, readCsv } from "./csv-input.js";
 import { progressBar } from "./progress.js";
 
 const REQUIRED = ["phone", "enterpriseId", "category", "method", "capturedAt", "source", "noticeText"];
@@ -11,8 +11,11 @@ const REQUIRED = ["phone", "enterpriseId", "category", "method", "capturedAt", "
  * `anning consents import FILE.csv`: streams the file into the ledger in batches, with a progress bar,
  * writing rejected rows to FILE.rejects.csv (row,code,message). Safe to re-run.
  */
-export async function importConsentsCommand(services: Services, file: string): Promise<{ imported: number; skipped: number; rejected: number }> {
-  const rejectsFile = file.replace(/\.csv$/i, "") + ".rejects.csv";
+export async function importConsentsCommand(
+  services: Services,
+  file: string,
+): Promise<{ imported: number; skipped: number; rejected: number }> {
+  const rejectsFile = `${file.replace(/\.csv$/i, "")}.rejects.csv`;
   const rejects = createWriteStream(rejectsFile);
   rejects.write("row,code,message\n");
   const importer = new ConsentImporter(services.ctx, ADMIN, (r) =>
@@ -20,37 +23,36 @@ export async function importConsentsCommand(services: Services, file: string): P
   );
   const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
   const bar = progressBar("consents", size);
-  let bytes = 0;
-  let checkedHeader = false;
   let rows = 0;
-  for await (const { row, bytes: read, record } of readCsv(file)) {
-    bytes = read;
-    if (!checkedHeader) {
-      const missing = REQUIRED.filter((c) => !(c in record));
-      if (missing.length) {
-        bar.stop();
-        rejects.end();
-        throw new CliError(`${file}: missing column(s): ${missing.join(", ")}`);
+  try {
+    for await (const { row, bytes, record, ragged } of readCsv(file, REQUIRED)) {
+      rows = row;
+      if (row % 5000 === 0) bar.update(bytes, row);
+      if (ragged) {
+        importer.reject({
+          row,
+          code: "COLUMN_COUNT",
+          message: "the row does not have as many fields as the header",
+        });
+        continue;
       }
-      checkedHeader = true;
+      await importer.add(row, {
+        phone: record.phone ?? "",
+        enterpriseId: record.enterpriseId ?? "",
+        category: record.category ?? "",
+        method: record.method ?? "",
+        capturedAt: record.capturedAt ?? "",
+        source: record.source ?? "",
+        noticeText: record.noticeText ?? "",
+        ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+      });
     }
-    await importer.add(row, {
-      phone: record.phone ?? "",
-      enterpriseId: record.enterpriseId ?? "",
-      category: record.category ?? "",
-      method: record.method ?? "",
-      capturedAt: record.capturedAt ?? "",
-      source: record.source ?? "",
-      noticeText: record.noticeText ?? "",
-      ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
-    });
-    rows = row;
-    if (row % 5000 === 0) bar.update(bytes, row);
+    await importer.flush();
+  } finally {
+    bar.update(size, rows);
+    bar.stop();
+    await new Promise<void>((resolve) => rejects.end(resolve));
   }
-  await importer.flush();
-  bar.update(size, rows);
-  bar.stop();
-  await new Promise<void>((resolve) => rejects.end(resolve));
   const t = importer.tally;
   process.stdout.write(
     `imported ${t.imported}, skipped ${t.skipped} (already in force), rejected ${t.rejected}` +

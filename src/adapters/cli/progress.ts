@@ -3,7 +3,10 @@ import { SingleBar } from "cli-progress";
 /**
  * A progress bar on stderr: share of the file's bytes read, rows, rows per second and ETA.
  */
-export function progressBar(label: string, totalBytes: number): { update(bytes: number, rows: number): void; stop(): void } {
+export function progressBar(
+  label: string,
+  totalBytes: number,
+): { update(bytes: number, rows: number): void; stop(): void } {
   const started = Date.now();
   const bar = new SingleBar({
     format: `${label} [{bar}] {percentage}% | {rows} rows | {rate} rows/s | ETA {eta_formatted}`,

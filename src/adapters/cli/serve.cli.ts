@@ -1,7 +1,7 @@
-import { createLogger } from "../system/logger.js";
 import type { Config } from "../../config.js";
 import { buildServices } from "../../services.js";
 import { buildHttpServer } from "../http/server.js";
+import { createLogger } from "../system/logger.js";
 
 /**
  * `anning serve`: the gateway. Opens the store, rebuilds the in-memory indexes, starts the dispatcher and
@@ -30,7 +30,8 @@ export async function serveCommand(config: Config): Promise<void> {
     },
     "anning listening",
   );
-  if (config.testClock) log.warn({}, "ANNING_TEST_CLOCK is on: callers may set `at`; never use this in production");
+  if (config.testClock)
+    log.warn({}, "ANNING_TEST_CLOCK is on: callers may set `at`; never use this in production");
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -40,7 +41,7 @@ export async function serveCommand(config: Config): Promise<void> {
       await app.close();
       await services.close();
       log.info({}, "stopped cleanly");
-      process.exit(0);
+      log.flush(() => process.exit(0));
     } catch (err) {
       log.error({ err: String(err) }, "unclean stop");
       process.exit(1);

@@ -161,6 +161,12 @@ describe("the error envelope over HTTP", () => {
     expectEnvelope(await h.anon("DELETE", "/v1/messages"), 404, "ROUTE_NOT_FOUND");
   });
 
+  it("wraps a malformed URL in the envelope without echoing it", async () => {
+    const r = await h.admin("GET", "/v1/messages/%E0%A4%A");
+    expectEnvelope(r, 400, "BAD_REQUEST");
+    expect(r.body).not.toContain("%E0");
+  });
+
   it("hides an unexpected failure behind 500 INTERNAL_ERROR", async () => {
     const store = h.services.ctx.store.messages;
     const original = store.get.bind(store);

@@ -114,9 +114,9 @@ export function classifyError(err: unknown): [number, string, string] {
   const status = typeof fe?.statusCode === "number" ? fe.statusCode : 500;
   if (status === 413) return [413, "BODY_TOO_LARGE", "the request body is too large"];
   if (status === 415) return [415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type"];
-  // Fastify's and its plugins' own client errors carry fixed, data-free messages.
+  // Other client errors of fastify and its plugins; their messages may quote the URL, so none is echoed.
   if (status >= 400 && status < 500 && typeof fe.code === "string" && fe.code.startsWith("FST_"))
-    return [status, "BAD_REQUEST", fe.message ?? "bad request"];
+    return [status, "BAD_REQUEST", `the request is not valid (${fe.code})`];
   return [500, "INTERNAL_ERROR", "internal error"];
 }
 
@@ -137,6 +137,7 @@ export function sendError(
   if (status === 401) reply.header("www-authenticate", "Bearer");
   // Pre-serialized, so that a route's own schema for the same status (e.g. 422 refused) never reshapes it.
   return reply
+    .header("x-request-id", req.id)
     .status(status)
     .type("application/json; charset=utf-8")
     .send(JSON.stringify(envelope(code, message, req.id)));

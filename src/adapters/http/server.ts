@@ -1,11 +1,11 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyInstance, LogController } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from "fastify";
 import type { Logger as PinoLogger } from "pino";
 import type { Services } from "../../services.js";
 import { createLogger } from "../system/logger.js";
 import { installAuth } from "./auth.js";
-import { installErrorHandlers } from "./errors.js";
+import { installErrorHandlers, sendError } from "./errors.js";
 import { HttpMetrics } from "./metrics.js";
 import { newRequestId } from "./request-id.js";
 import { campaignRoutes } from "./routes/campaigns.js";
@@ -22,8 +22,9 @@ import { systemRoutes } from "./routes/system.js";
 /** Default request body limit; the campaign route raises its own. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
+/** Options of {@link buildHttpServer}. */
 export interface HttpServerOptions {
-  /** A pino logger for the one-line-per-request log and server errors; false for none. */
+  /** A pino logger for the one-line-per-request log and server errors (default: JSON on stdout); false for none. */
   logger?: PinoLogger | false;
 }
 
@@ -37,6 +38,7 @@ export async function buildHttpServer(
   opts: HttpServerOptions = {},
 ): Promise<FastifyInstance> {
   const logger = opts.logger === undefined ? createLogger() : opts.logger;
+  let self: FastifyInstance | null = null;
   const app = Fastify({
     ...(logger === false ? { logger: false } : { loggerInstance: logger }),
     // disableRequestLogging: one line per request is written by the onResponse hook below instead.
@@ -44,7 +46,12 @@ export async function buildHttpServer(
     genReqId: newRequestId,
     bodyLimit: DEFAULT_BODY_LIMIT,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // Errors found before routing (a malformed URL…) get the same envelope.
+    frameworkErrors: (err, req, reply) => {
+      if (self) sendError(self, err, req, reply);
+    },
   }) as unknown as FastifyInstance;
+  self = app;
 
   installErrorHandlers(app);
   installContentTypes(app);
@@ -99,7 +106,8 @@ export async function buildHttpServer(
   consentRoutes(app, deps);
   messageRoutes(app, deps);
   inboundRoutes(app, deps);
-  await app.register(campaignRoutes, deps);
+  // Own scope: the campaign route's text/csv and multipart parsers apply to it alone.
+  await app.register(campaignRoutes satisfies FastifyPluginAsync<RouteDeps>, deps);
 
   await app.ready();
   return app;

@@ -4,6 +4,7 @@ import type {
   InsertOutcome,
   MarketingCount,
   MessageStore,
+  VerificationSent,
 } from "../../domain/messages/message-store.port.js";
 import {
   appendHistory,
@@ -39,6 +40,10 @@ function statements(db: Database.Database) {
     latestTo: db.prepare(
       `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`,
+    ),
+    verificationSince: db.prepare(
+      `SELECT phone, signature_id, created_at FROM messages
+       WHERE category = 'verification' AND status <> 'refused' AND created_at >= ? AND signature_id IS NOT NULL`,
     ),
     marketingSince: db.prepare(
       `SELECT phone, sender_id, count(*) AS n FROM messages
@@ -219,6 +224,14 @@ export class SqliteMessageStore implements MessageStore {
       phone: str(r.phone),
       senderId: str(r.sender_id),
       count: num(r.n),
+    }));
+  }
+
+  async verificationSince(since: number): Promise<VerificationSent[]> {
+    return (this.stmts.verificationSince.all(since) as Row[]).map((r) => ({
+      phone: str(r.phone),
+      signatureId: str(r.signature_id),
+      at: num(r.created_at),
     }));
   }
 

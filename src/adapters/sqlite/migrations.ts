@@ -117,6 +117,7 @@ export const MIGRATIONS: readonly Migration[] = [
         hash TEXT NOT NULL
       );
       CREATE UNIQUE INDEX consent_events_chain ON consent_events(shard, shard_seq);
+      CREATE UNIQUE INDEX consent_events_id ON consent_events(id);
       CREATE INDEX consent_events_recipient ON consent_events(recipient_id, seq);
       CREATE INDEX consent_events_suppressions ON consent_events(seq)
         WHERE type IN ('withdraw', 'dnd_set', 'dnd_remove');
@@ -162,7 +163,8 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE idempotency_key IS NOT NULL;
       CREATE INDEX messages_outbox ON messages(not_before, id) WHERE status = 'accepted';
       CREATE INDEX messages_in_flight ON messages(id) WHERE status = 'dispatching';
-      CREATE INDEX messages_recipient ON messages(phone, created_at);
+      CREATE INDEX messages_recipient ON messages(phone, created_at) WHERE status <> 'refused';
+      CREATE INDEX messages_verification ON messages(created_at) WHERE category = 'verification' AND status <> 'refused';
       CREATE INDEX messages_campaign ON messages(campaign_id, id)
         WHERE campaign_id IS NOT NULL;
       CREATE INDEX messages_sender ON messages(sender_id, id);

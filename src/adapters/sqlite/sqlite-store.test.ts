@@ -110,7 +110,7 @@ describe("SqliteStore specifics", () => {
         /INDEX messages_marketing/,
       ],
       [
-        "SELECT * FROM messages WHERE phone = 'x' ORDER BY created_at DESC LIMIT 1",
+        "SELECT * FROM messages WHERE phone = 'x' AND status <> 'refused' ORDER BY created_at DESC LIMIT 1",
         /INDEX messages_recipient/,
       ],
       [

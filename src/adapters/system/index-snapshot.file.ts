@@ -39,8 +39,16 @@ export class FileIndexSnapshotStore implements IndexSnapshotStore {
         return make(copy);
       };
       const [ck, cv, dk, dv] = h.lengths;
-      const consents = { keys: take(ck, 8, (b) => new Float64Array(b)), vals: take(cv, 4, (b) => new Uint32Array(b)), used: h.used[0] };
-      const dnd = { keys: take(dk, 8, (b) => new Float64Array(b)), vals: take(dv, 4, (b) => new Uint32Array(b)), used: h.used[1] };
+      const consents = {
+        keys: take(ck, 8, (b) => new Float64Array(b)),
+        vals: take(cv, 4, (b) => new Uint32Array(b)),
+        used: h.used[0],
+      };
+      const dnd = {
+        keys: take(dk, 8, (b) => new Float64Array(b)),
+        vals: take(dv, 4, (b) => new Uint32Array(b)),
+        used: h.used[1],
+      };
       this.hash = h.lastHash;
       return { lastSeq: h.lastSeq, enterprises: h.enterprises, categories: h.categories, consents, dnd };
     } catch {
@@ -75,7 +83,8 @@ export class FileIndexSnapshotStore implements IndexSnapshotStore {
       if (pad) writeSync(fd, Buffer.alloc(pad));
       for (const a of [s.consents.keys, s.consents.vals, s.dnd.keys, s.dnd.vals]) {
         const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-        for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 26));
+        for (let off = 0; off < bytes.length; )
+          off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 26));
       }
     } finally {
       closeSync(fd);

@@ -1,9 +1,14 @@
 import type { Campaign } from "../../domain/campaigns/campaign.js";
 import type { Message } from "../../domain/messages/message.js";
-import { decideRecipient, prepareSend, type RecipientDecision, undoCommit } from "../../domain/policy/decide.js";
+import {
+  decideRecipient,
+  prepareSend,
+  type RecipientDecision,
+  undoCommit,
+} from "../../domain/policy/decide.js";
 import { byPrecedence, type Reason, type ReasonCode } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
-import { buildMessage } from "../messaging/submit-message.js";
+import { buildMessage, sendingNumber } from "../messaging/submit-message.js";
 
 /** A campaign as callers see it. */
 export function campaignView(c: Campaign) {
@@ -62,7 +67,11 @@ export class CampaignRunner {
     while (this.running) {
       let worked = false;
       try {
-        const c = await this.ctx.store.campaigns.lease(this.owner, this.ctx.clock.now(), this.opts.leaseMs ?? 60_000);
+        const c = await this.ctx.store.campaigns.lease(
+          this.owner,
+          this.ctx.clock.now(),
+          this.opts.leaseMs ?? 60_000,
+        );
         if (c) {
           worked = true;
           await this.process(c);
@@ -97,6 +106,7 @@ export class CampaignRunner {
       if (phones.length === 0) break;
       const at = this.actingTimes.get(start.id) ?? ctx.clock.now();
       const prepared = prepareSend(ctx.state, start, at);
+      const fields = { ...start, port: sendingNumber(start.port, prepared.port) };
       const messages: Message[] = new Array(phones.length);
       const decisions: RecipientDecision[] = new Array(phones.length);
       const refused: Record<string, number> = {};
@@ -115,10 +125,27 @@ export class CampaignRunner {
           reasons = reasonCache.get(key) ?? byPrecedence(d.codes);
           reasonCache.set(key, reasons);
         }
-        const m = buildMessage(ctx, start, at, d.phone.ok ? d.phone.e164 : raw, prepared.signature?.id ?? null, prepared.port?.id ?? null, reasons, start.id);
+        const m = buildMessage(
+          ctx,
+          fields,
+          at,
+          d.phone.ok ? d.phone.e164 : raw,
+          prepared.signature?.id ?? null,
+          prepared.port?.id ?? null,
+          reasons,
+          start.id,
+        );
         messages[i] = m;
       }
-      const ok = await ctx.store.campaigns.recordChunk(start.id, cursor, cursor + phones.length, messages, accepted, refused, ctx.clock.now());
+      const ok = await ctx.store.campaigns.recordChunk(
+        start.id,
+        cursor,
+        cursor + phones.length,
+        messages,
+        accepted,
+        refused,
+        ctx.clock.now(),
+      );
       if (!ok) {
         for (const d of decisions) undoCommit(ctx.state, prepared, d, at);
         break;

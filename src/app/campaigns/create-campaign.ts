@@ -29,7 +29,9 @@ export async function createCampaign(
   if (!Array.isArray(input.phones) || input.phones.length === 0)
     throw new DomainError("VALIDATION_FAILED", "phones needs at least one number", { field: "phones" });
   if (input.phones.length > MAX_CAMPAIGN_RECIPIENTS)
-    throw new DomainError("VALIDATION_FAILED", `at most ${MAX_CAMPAIGN_RECIPIENTS} phones per campaign`, { field: "phones" });
+    throw new DomainError("VALIDATION_FAILED", `at most ${MAX_CAMPAIGN_RECIPIENTS} phones per campaign`, {
+      field: "phones",
+    });
   const now = actingTime(ctx, input.at);
   const scheduledAt = input.scheduledAt === undefined ? null : parseTime(input.scheduledAt, "scheduledAt");
   const scheduled = scheduledAt !== null && scheduledAt > now;

@@ -36,9 +36,14 @@ export async function changeCampaign(
 ) {
   const c = await visibleCampaign(ctx, actor, id);
   const move = MOVES[action];
-  if (!(await ctx.store.campaigns.setStatus(id, move.from, move.to, ctx.clock.now())))
-    throw new DomainError("INVALID_STATE", `a ${c.status} campaign cannot be ${action}d`, { status: c.status });
-  if (move.to === "running") runner.wake();
+  const now = ctx.clock.now();
+  // a campaign resumed before its time goes back to waiting for it
+  const to = action === "resume" && c.scheduledAt !== null && c.scheduledAt > now ? "scheduled" : move.to;
+  if (!(await ctx.store.campaigns.setStatus(id, move.from, to, now)))
+    throw new DomainError("INVALID_STATE", `a ${c.status} campaign cannot be ${action}d`, {
+      status: c.status,
+    });
+  if (to === "running") runner.wake();
   return campaignView((await ctx.store.campaigns.get(id)) ?? c);
 }
 
@@ -54,7 +59,8 @@ export async function* campaignResultsCsv(ctx: AppContext, actor: Actor, id: str
     const page = await ctx.store.messages.listByCampaign(id, after, 10_000);
     if (page.length === 0) return;
     let out = "";
-    for (const m of page) out += `${maskPhone(m.phone)},${m.id},${m.status},${m.reasons.map((r) => r.code).join(";")}\n`;
+    for (const m of page)
+      out += `${maskPhone(m.phone)},${m.id},${m.status},${m.reasons.map((r) => r.code).join(";")}\n`;
     yield out;
     after = (page.at(-1) as { id: string }).id;
   }

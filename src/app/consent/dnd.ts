@@ -1,4 +1,4 @@
-import { parsePhone } from "../../domain/phone/phone.js";
+import { maskPhone, parsePhone } from "../../domain/phone/phone.js";
 import { isMarketing } from "../../domain/shared/categories.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertAdmin, pseudonym } from "../context.js";
@@ -18,11 +18,14 @@ export async function changeDnd(
 ): Promise<{ phone: string; scope: string; dnd: boolean }> {
   assertAdmin(actor);
   const phone = parsePhone(input.phone);
-  if (!phone.ok) throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
+  if (!phone.ok)
+    throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
   if (input.scope !== "all") {
     checkCategories(ctx, [input.scope], "scope");
     if (!isMarketing(input.scope))
-      throw new DomainError("VALIDATION_FAILED", "scope is \"all\" or a marketing category", { field: "scope" });
+      throw new DomainError("VALIDATION_FAILED", 'scope is "all" or a marketing category', {
+        field: "scope",
+      });
   }
   const recipientId = pseudonym(ctx, phone.e164);
   await appendToLedger(
@@ -47,5 +50,5 @@ export async function changeDnd(
     ],
     new Map([[recipientId, phone.e164]]),
   );
-  return { phone: input.phone, scope: input.scope, dnd: set };
+  return { phone: maskPhone(phone.e164), scope: input.scope, dnd: set };
 }

@@ -36,13 +36,22 @@ export class ConsentImporter {
     private readonly batchSize = 20_000,
   ) {}
 
+  /** Rejects a row the reader could not even split into fields. */
+  reject(r: ImportReject): void {
+    this.tally.rejected++;
+    this.onReject(r);
+  }
+
   /** Validates one row (1-based data row number) and queues it. */
   async add(row: number, input: RecordConsentInput): Promise<void> {
     let g: PreparedGrant;
     try {
       g = prepareGrant(this.ctx, this.actor, input, this.ctx.clock.now());
       if (g.event.type === "request")
-        throw new DomainError("VALIDATION_FAILED", "sms_double_opt_in is opened through POST /v1/consents, not imported");
+        throw new DomainError(
+          "VALIDATION_FAILED",
+          "sms_double_opt_in is opened through POST /v1/consents, not imported",
+        );
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       this.tally.rejected++;
@@ -59,7 +68,11 @@ export class ConsentImporter {
     }
     if (state === CONSENT_WITHDRAWN && (await this.withdrawnAfter(g))) {
       this.tally.rejected++;
-      this.onReject({ row, code: "CONSENT_PREDATES_WITHDRAWAL", message: "the recipient withdrew after this consent was captured" });
+      this.onReject({
+        row,
+        code: "CONSENT_PREDATES_WITHDRAWAL",
+        message: "the recipient withdrew after this consent was captured",
+      });
       return;
     }
     this.seen.add(key);
@@ -70,7 +83,10 @@ export class ConsentImporter {
   private async withdrawnAfter(g: PreparedGrant): Promise<boolean> {
     const events = await this.ctx.store.ledger.eventsForRecipient(g.event.recipientId);
     const last = events
-      .filter((e) => e.type === "withdraw" && e.enterpriseId === g.event.enterpriseId && e.category === g.event.category)
+      .filter(
+        (e) =>
+          e.type === "withdraw" && e.enterpriseId === g.event.enterpriseId && e.category === g.event.category,
+      )
       .at(-1);
     return last !== undefined && (g.event.capturedAt ?? 0) < last.recordedAt;
   }
@@ -79,7 +95,11 @@ export class ConsentImporter {
   async flush(): Promise<void> {
     if (this.batch.length === 0) return;
     const phones = new Map(this.batch.map((g) => [g.event.recipientId, g.e164]));
-    await appendToLedger(this.ctx, this.batch.map((g) => g.event), phones);
+    await appendToLedger(
+      this.ctx,
+      this.batch.map((g) => g.event),
+      phones,
+    );
     this.tally.imported += this.batch.length;
     this.batch = [];
     this.seen = new Set();

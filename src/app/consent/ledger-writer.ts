@@ -11,7 +11,9 @@ export async function appendToLedger(
   phones: ReadonlyMap<string, string>,
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
-  await ctx.store.ledger.upsertRecipients([...phones].map(([recipientId, phone]) => ({ recipientId, phone })));
+  await ctx.store.ledger.upsertRecipients(
+    [...phones].map(([recipientId, phone]) => ({ recipientId, phone })),
+  );
   const recorded = await ctx.store.ledger.append(events);
   for (const e of recorded) {
     const phone = phones.get(e.recipientId);

@@ -8,13 +8,20 @@ import { type Actor, type AppContext, parseTime, pseudonym } from "../context.js
  * A recipient's consents with their full history, as of now or as of a past time `at` (by server
  * recording time, for audits). An enterprise sees only its own consents and its merchants'.
  */
-export async function queryConsents(ctx: AppContext, actor: Actor, input: { phone: string; at?: string | number }) {
+export async function queryConsents(
+  ctx: AppContext,
+  actor: Actor,
+  input: { phone: string; at?: string | number },
+) {
   const phone = parsePhone(input.phone);
-  if (!phone.ok) throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
+  if (!phone.ok)
+    throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
   const at = input.at === undefined ? ctx.clock.now() : parseTime(input.at, "at");
   const all = await ctx.store.ledger.eventsForRecipient(pseudonym(ctx, phone.e164));
   const visible = (enterpriseId: string | null) =>
-    enterpriseId === null || actor.kind === "admin" || ctx.state.registry.canActFor(actor.enterpriseId, enterpriseId);
+    enterpriseId === null ||
+    actor.kind === "admin" ||
+    ctx.state.registry.canActFor(actor.enterpriseId, enterpriseId);
   const events = all.filter((e) => visible(e.enterpriseId) && e.recordedAt <= at);
   const pendingTtl = ctx.state.policy.doubleOptIn.pendingHours * 3600_000;
   const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());

@@ -1,6 +1,6 @@
 import type { ConsentEventInput } from "../../domain/consent/consent.js";
-import { foldConsents } from "../../domain/consent/consent-state.js";
 import { isAffirmativeMethod, isNonAffirmativeMethod } from "../../domain/consent/consent.js";
+import { foldConsents } from "../../domain/consent/consent-state.js";
 import { parsePhone } from "../../domain/phone/phone.js";
 import { isMarketing } from "../../domain/shared/categories.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
@@ -29,30 +29,44 @@ export interface PreparedGrant {
  * Validates one consent record: affirmative method, capture time not in the future, known enterprise and
  * marketing category, valid number. Throws DomainError with a stable code.
  */
-export function prepareGrant(ctx: AppContext, actor: Actor, input: RecordConsentInput, now: number): PreparedGrant {
+export function prepareGrant(
+  ctx: AppContext,
+  actor: Actor,
+  input: RecordConsentInput,
+  now: number,
+): PreparedGrant {
   const phone = parsePhone(input.phone);
-  if (!phone.ok) throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
+  if (!phone.ok)
+    throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
   assertActsFor(ctx, actor, input.enterpriseId);
-  if (!ctx.state.registry.enterprises.has(input.enterpriseId)) throw new DomainError("NOT_FOUND", "no such enterprise");
+  if (!ctx.state.registry.enterprises.has(input.enterpriseId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
   const [category] = checkCategories(ctx, [input.category], "category");
   if (!category || !isMarketing(category))
-    throw new DomainError("VALIDATION_FAILED", "consent is recorded for marketing categories", { field: "category" });
+    throw new DomainError("VALIDATION_FAILED", "consent is recorded for marketing categories", {
+      field: "category",
+    });
   if (isNonAffirmativeMethod(input.method))
     throw new DomainError(
       "CONSENT_NOT_AFFIRMATIVE",
       `"${input.method}" is not an affirmative act: default, pre-ticked or bundled consent is not consent`,
     );
   if (!isAffirmativeMethod(input.method))
-    throw new DomainError("VALIDATION_FAILED", `unknown consent method "${input.method}"`, { field: "method" });
+    throw new DomainError("VALIDATION_FAILED", `unknown consent method "${input.method}"`, {
+      field: "method",
+    });
   const capturedAt = parseTime(input.capturedAt, "capturedAt");
   if (capturedAt > now + 60_000)
     throw new DomainError("CONSENT_CAPTURED_IN_FUTURE", "capturedAt may not be in the future");
   const expiresAt = input.expiresAt === undefined ? null : parseTime(input.expiresAt, "expiresAt");
   if (expiresAt !== null && expiresAt <= capturedAt)
     throw new DomainError("VALIDATION_FAILED", "expiresAt must be after capturedAt", { field: "expiresAt" });
-  if (!input.source.trim()) throw new DomainError("VALIDATION_FAILED", "source is required", { field: "source" });
+  if (!input.source.trim())
+    throw new DomainError("VALIDATION_FAILED", "source is required", { field: "source" });
   if (!input.noticeText.trim())
-    throw new DomainError("VALIDATION_FAILED", "noticeText (the exact notice shown) is required", { field: "noticeText" });
+    throw new DomainError("VALIDATION_FAILED", "noticeText (the exact notice shown) is required", {
+      field: "noticeText",
+    });
   const pending = input.method === "sms_double_opt_in";
   return {
     e164: phone.e164,
@@ -92,7 +106,10 @@ export async function recordConsent(
   const mine = history.filter((e) => e.enterpriseId === input.enterpriseId);
   const lastWithdrawal = mine.filter((e) => e.type === "withdraw" && e.category === g.event.category).at(-1);
   if (lastWithdrawal && (g.event.capturedAt ?? 0) < lastWithdrawal.recordedAt)
-    throw new DomainError("CONSENT_PREDATES_WITHDRAWAL", "the recipient withdrew after this consent was captured");
+    throw new DomainError(
+      "CONSENT_PREDATES_WITHDRAWAL",
+      "the recipient withdrew after this consent was captured",
+    );
   if (g.event.type === "request") {
     const repeatMs = ctx.state.policy.doubleOptIn.repeatDays * 86_400_000;
     const lastRequest = mine.filter((e) => e.type === "request").at(-1);

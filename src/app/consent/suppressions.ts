@@ -7,7 +7,11 @@ import type { Actor, AppContext } from "../context.js";
  * (and their merchants') withdrawals plus every DND change; the admin gets everything. The number is
  * given in full here: the sender already holds it and needs it to suppress.
  */
-export async function listSuppressions(ctx: AppContext, actor: Actor, input: { cursor?: string; limit?: number }) {
+export async function listSuppressions(
+  ctx: AppContext,
+  actor: Actor,
+  input: { cursor?: string; limit?: number },
+) {
   const after = input.cursor === undefined ? 0 : Number(input.cursor);
   if (!Number.isSafeInteger(after) || after < 0)
     throw new DomainError("VALIDATION_FAILED", "cursor is not valid", { field: "cursor" });
@@ -15,7 +19,9 @@ export async function listSuppressions(ctx: AppContext, actor: Actor, input: { c
   const scope =
     actor.kind === "admin"
       ? ("all" as const)
-      : [...ctx.state.registry.enterprises.keys()].filter((id) => ctx.state.registry.canActFor(actor.enterpriseId, id));
+      : [...ctx.state.registry.enterprises.keys()].filter((id) =>
+          ctx.state.registry.canActFor(actor.enterpriseId, id),
+        );
   const events = await ctx.store.ledger.suppressions(scope, after, limit);
   return {
     items: events.map((e) => ({

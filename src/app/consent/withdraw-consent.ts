@@ -30,22 +30,30 @@ export async function withdrawConsent(
   opts: { actorLabel?: string; at?: number } = {},
 ): Promise<{ withdrawn: number; enterpriseIds: string[] }> {
   const phone = parsePhone(input.phone);
-  if (!phone.ok) throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
-  if (!input.channel?.trim()) throw new DomainError("VALIDATION_FAILED", "channel is required", { field: "channel" });
+  if (!phone.ok)
+    throw new DomainError("RECIPIENT_INVALID", "phone is not a valid mobile number", { field: "phone" });
+  if (!input.channel?.trim())
+    throw new DomainError("VALIDATION_FAILED", "channel is required", { field: "channel" });
   const recipientId = pseudonym(ctx, phone.e164);
   let enterprises: string[];
   if (input.enterpriseId !== undefined) {
     assertActsFor(ctx, actor, input.enterpriseId);
-    if (!ctx.state.registry.enterprises.has(input.enterpriseId)) throw new DomainError("NOT_FOUND", "no such enterprise");
+    if (!ctx.state.registry.enterprises.has(input.enterpriseId))
+      throw new DomainError("NOT_FOUND", "no such enterprise");
     enterprises = [input.enterpriseId];
   } else {
     const history = await ctx.store.ledger.eventsForRecipient(recipientId);
     const seen = new Set(history.map((e) => e.enterpriseId).filter((e): e is string => e !== null));
-    enterprises = [...seen].filter((id) => actor.kind === "admin" || ctx.state.registry.canActFor(actor.enterpriseId, id));
-    if (actor.kind === "enterprise" && !enterprises.includes(actor.enterpriseId)) enterprises.push(actor.enterpriseId);
+    enterprises = [...seen].filter(
+      (id) => actor.kind === "admin" || ctx.state.registry.canActFor(actor.enterpriseId, id),
+    );
+    if (actor.kind === "enterprise" && !enterprises.includes(actor.enterpriseId))
+      enterprises.push(actor.enterpriseId);
   }
   const categories =
-    input.category !== undefined ? checkCategories(ctx, [input.category], "category") : marketingCategories(ctx);
+    input.category !== undefined
+      ? checkCategories(ctx, [input.category], "category")
+      : marketingCategories(ctx);
   return withdrawFor(ctx, phone.e164, recipientId, enterprises, categories, input.channel, {
     actor: opts.actorLabel ?? (actor.kind === "admin" ? "admin" : actor.enterpriseId),
     at: opts.at ?? ctx.clock.now(),

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN } from "../context.js";
-import { withdrawConsent } from "../consent/withdraw-consent.js";
-import { changeDnd } from "../consent/dnd.js";
-import { setEnterpriseStatus } from "../registry/enterprises.js";
-import { submitMessage } from "../messaging/submit-message.js";
-import type { Message } from "../../domain/messages/message.js";
 import { RecordingUpstream } from "../../adapters/upstream/recording-upstream.js";
+import type { Message } from "../../domain/messages/message.js";
 import { appHarness, grant, sendingSetup } from "../../test-support/app-fixtures.js";
+import { changeDnd } from "../consent/dnd.js";
+import { withdrawConsent } from "../consent/withdraw-consent.js";
+import { ADMIN } from "../context.js";
+import { submitMessage } from "../messaging/submit-message.js";
+import { setEnterpriseStatus } from "../registry/enterprises.js";
 import type { Upstream, UpstreamResult } from "./upstream.port.js";
 
 const PHONE = "13812345678";
@@ -26,7 +26,14 @@ async function acceptedMessage(h: Awaited<ReturnType<typeof appHarness>>) {
   const s = h.services;
   const f = await sendingSetup(s);
   await grant(s, PHONE, f.platformId);
-  const r = await submitMessage(s.ctx, ADMIN, { senderId: f.platformId, signature: f.signature, port: f.port, phone: PHONE, text: f.text, category: "marketing.retail" });
+  const r = await submitMessage(s.ctx, ADMIN, {
+    senderId: f.platformId,
+    signature: f.signature,
+    port: f.port,
+    phone: PHONE,
+    text: f.text,
+    category: "marketing.retail",
+  });
   expect(r.status).toBe("accepted");
   return { f, id: r.id };
 }

@@ -1,6 +1,6 @@
+import type { Message } from "../../domain/messages/message.js";
 import { maskPhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
-import type { Message } from "../../domain/messages/message.js";
 import type { AppContext } from "../context.js";
 import { recheck } from "./recheck.js";
 import type { Upstream } from "./upstream.port.js";
@@ -99,13 +99,23 @@ export class Dispatcher {
     const r = recheck(this.ctx, m, now);
     if (r.kind === "wait") {
       this.stats.deferred++;
-      await messages.defer(m.id, r.until, { status: "accepted", at: now, note: "waiting for the marketing window" });
+      await messages.defer(m.id, r.until, {
+        status: "accepted",
+        at: now,
+        note: "waiting for the marketing window",
+      });
       return;
     }
     if (r.kind === "refuse") {
       this.stats.refused++;
       const reasons = byPrecedence(r.codes);
-      await messages.transition(m.id, ["dispatching"], "refused", { status: "refused", at: now, reasons }, { reasons });
+      await messages.transition(
+        m.id,
+        ["dispatching"],
+        "refused",
+        { status: "refused", at: now, reasons },
+        { reasons },
+      );
       return;
     }
     let result: Awaited<ReturnType<Upstream["submit"]>>;
@@ -113,20 +123,41 @@ export class Dispatcher {
       result = await this.upstream.submit(m);
     } catch (err) {
       this.stats.unknown++;
-      this.ctx.log.warn({ messageId: m.id, to: maskPhone(m.phone), err: String(err) }, "hand-over outcome unknown");
-      await messages.transition(m.id, ["dispatching"], "unknown", { status: "unknown", at: this.ctx.clock.now(), note: "hand-over outcome unknown" });
+      this.ctx.log.warn(
+        { messageId: m.id, to: maskPhone(m.phone), err: String(err) },
+        "hand-over outcome unknown",
+      );
+      await messages.transition(m.id, ["dispatching"], "unknown", {
+        status: "unknown",
+        at: this.ctx.clock.now(),
+        note: "hand-over outcome unknown",
+      });
       return;
     }
     const at = this.ctx.clock.now();
     if (result.ok) {
       this.stats.sent++;
-      await messages.transition(m.id, ["dispatching"], "sent", { status: "sent", at, note: this.upstream.name }, { upstreamId: result.upstreamId });
+      await messages.transition(
+        m.id,
+        ["dispatching"],
+        "sent",
+        { status: "sent", at, note: this.upstream.name },
+        { upstreamId: result.upstreamId },
+      );
     } else if (result.permanent) {
       this.stats.failed++;
-      await messages.transition(m.id, ["dispatching"], "failed", { status: "failed", at, note: result.error });
+      await messages.transition(m.id, ["dispatching"], "failed", {
+        status: "failed",
+        at,
+        note: result.error,
+      });
     } else {
       this.stats.deferred++;
-      await messages.defer(m.id, at + (this.opts.retryMs ?? 5000), { status: "accepted", at, note: `upstream: ${result.error}` });
+      await messages.defer(m.id, at + (this.opts.retryMs ?? 5000), {
+        status: "accepted",
+        at,
+        note: `upstream: ${result.error}`,
+      });
     }
   }
 }

@@ -1,9 +1,8 @@
 import type { Message } from "../../domain/messages/message.js";
 import { decideRecipient, prepareSend } from "../../domain/policy/decide.js";
-import { nextWindowOpen } from "../../domain/policy/local-time.js";
+import { localTime, nextWindowOpen } from "../../domain/policy/local-time.js";
 import type { ReasonCode } from "../../domain/policy/reason-codes.js";
-import { marketingWindow, effectiveProfile } from "../../domain/policy/tighten.js";
-import { localTime } from "../../domain/policy/local-time.js";
+import { effectiveProfile, marketingWindow } from "../../domain/policy/tighten.js";
 import type { AppContext } from "../context.js";
 
 /** What the dispatcher does with a claimed message just before hand-over. */
@@ -27,7 +26,11 @@ export function recheck(ctx: AppContext, m: Message, now: number): Recheck {
   if (codes.length === 0) return { kind: "send" };
   if (codes.length === 1 && codes[0] === "QUIET_HOURS" && d.phone.ok) {
     const tz = d.phone.timeZone || ctx.state.policy.defaultTimeZone;
-    const prof = effectiveProfile(ctx.state.policy, localTime(tz, now).date, ctx.state.registry.overrides.get(m.senderId));
+    const prof = effectiveProfile(
+      ctx.state.policy,
+      localTime(tz, now).date,
+      ctx.state.registry.overrides.get(m.senderId),
+    );
     const opens = nextWindowOpen(tz, now, marketingWindow(prof));
     if (opens < m.validUntil) return { kind: "wait", until: opens };
     return { kind: "refuse", codes: ["QUIET_HOURS", "MESSAGE_EXPIRED"] };

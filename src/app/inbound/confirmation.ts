@@ -1,8 +1,9 @@
-import { buildMessage } from "../messaging/submit-message.js";
 import type { AppContext } from "../context.js";
+import { buildMessage } from "../messaging/submit-message.js";
 
 /** Category of the confirmation anning itself sends after an opt-out; callers cannot use it. */
 export const SYSTEM_OPT_OUT_CONFIRMATION = "system.opt_out_confirmation";
+
 import type { ReplyTarget } from "./reply-target.js";
 
 /**

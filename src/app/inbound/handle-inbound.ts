@@ -4,9 +4,9 @@ import { parseInboundReply } from "../../domain/optout/keywords.js";
 import { parsePhone } from "../../domain/phone/phone.js";
 import type { Port } from "../../domain/sending-ports/port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { type Actor, type AppContext, actingTime, pseudonym } from "../context.js";
 import { appendToLedger } from "../consent/ledger-writer.js";
 import { marketingCategories, withdrawFor } from "../consent/withdraw-consent.js";
+import { type Actor, type AppContext, actingTime, pseudonym } from "../context.js";
 import { queueConfirmation } from "./confirmation.js";
 import { enterprisesForReply } from "./reply-target.js";
 
@@ -18,7 +18,13 @@ export interface InboundInput {
 }
 
 export type InboundResult =
-  | { action: "opt_out"; keyword: string; enterpriseIds: string[]; withdrawn: number; confirmationId: string | null }
+  | {
+      action: "opt_out";
+      keyword: string;
+      enterpriseIds: string[];
+      withdrawn: number;
+      confirmationId: string | null;
+    }
   | { action: "opt_in_confirmed"; keyword: string; enterpriseIds: string[]; confirmed: number }
   | { action: "nothing" };
 
@@ -27,10 +33,15 @@ export type InboundResult =
  * consent for the enterprises the reply is aimed at and queues one confirmation; Y / 是 / YES confirms a
  * pending double opt-in. Anything else does nothing. The admin, or the port's provider, may call it.
  */
-export async function handleInbound(ctx: AppContext, actor: Actor, input: InboundInput): Promise<InboundResult> {
+export async function handleInbound(
+  ctx: AppContext,
+  actor: Actor,
+  input: InboundInput,
+): Promise<InboundResult> {
   const at = actingTime(ctx, input.at);
   const from = parsePhone(input.from);
-  if (!from.ok) throw new DomainError("RECIPIENT_INVALID", "from is not a valid mobile number", { field: "from" });
+  if (!from.ok)
+    throw new DomainError("RECIPIENT_INVALID", "from is not a valid mobile number", { field: "from" });
   const to = input.to.replace(/[\s-]/g, "");
   const port = ctx.state.registry.portOfNumber(to);
   if (!port || (actor.kind === "enterprise" && actor.enterpriseId !== port.providerId))
@@ -40,12 +51,26 @@ export async function handleInbound(ctx: AppContext, actor: Actor, input: Inboun
   const target = await enterprisesForReply(ctx, port, to, from.e164);
   const recipientId = pseudonym(ctx, from.e164);
   if (intent.kind === "opt_out") {
-    const r = await withdrawFor(ctx, from.e164, recipientId, target.enterpriseIds, marketingCategories(ctx), "sms_reply", {
-      actor: "recipient",
-      at,
-    });
+    const r = await withdrawFor(
+      ctx,
+      from.e164,
+      recipientId,
+      target.enterpriseIds,
+      marketingCategories(ctx),
+      "sms_reply",
+      {
+        actor: "recipient",
+        at,
+      },
+    );
     const confirmationId = await queueConfirmation(ctx, target, to, from.e164, at);
-    return { action: "opt_out", keyword: intent.keyword, enterpriseIds: r.enterpriseIds, withdrawn: r.withdrawn, confirmationId };
+    return {
+      action: "opt_out",
+      keyword: intent.keyword,
+      enterpriseIds: r.enterpriseIds,
+      withdrawn: r.withdrawn,
+      confirmationId,
+    };
   }
   return confirmOptIn(ctx, intent.keyword, from.e164, recipientId, target.enterpriseIds, at);
 }

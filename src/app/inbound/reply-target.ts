@@ -17,15 +17,27 @@ export interface ReplyTarget {
  * port; when it stays ambiguous, every enterprise bound to the port (the wider stop is the safe side).
  * The owner of the signature used is always included with the sender.
  */
-export async function enterprisesForReply(ctx: AppContext, port: Port, to: string, e164: string): Promise<ReplyTarget> {
+export async function enterprisesForReply(
+  ctx: AppContext,
+  port: Port,
+  to: string,
+  e164: string,
+): Promise<ReplyTarget> {
   const reg = ctx.state.registry;
   const ownerOf = (sid: string | null) => (sid ? reg.signatures.get(sid)?.ownerId : undefined);
   const ids = new Set<string>();
-  const exact = reg.matchNumber(to).filter((m) => m.port.id === port.id && m.port.number + m.allocation.extension === to);
-  const latest = await ctx.store.messages.latestToRecipient(e164, to.length > port.number.length ? to : port.number);
+  const exact = reg
+    .matchNumber(to)
+    .filter((m) => m.port.id === port.id && m.port.number + m.allocation.extension === to);
+  const latest = await ctx.store.messages.latestToRecipient(
+    e164,
+    to.length > port.number.length ? to : port.number,
+  );
   if (exact.length > 0 && to.length > port.number.length) {
     for (const m of exact) ids.add(m.allocation.enterpriseId);
-    if (latest && ids.has(latest.senderId)) {
+    // whoever last sent on this very number (a merchant under the platform's signature, say) stops too
+    if (latest) {
+      ids.add(latest.senderId);
       const o = ownerOf(latest.signatureId);
       if (o) ids.add(o);
     }
@@ -41,7 +53,12 @@ export async function enterprisesForReply(ctx: AppContext, port: Port, to: strin
     ids.add(latest.senderId);
     const o = ownerOf(latest.signatureId);
     if (o) ids.add(o);
-    return { enterpriseIds: [...ids], via: "latest_message", senderId: latest.senderId, signatureId: latest.signatureId };
+    return {
+      enterpriseIds: [...ids],
+      via: "latest_message",
+      senderId: latest.senderId,
+      signatureId: latest.signatureId,
+    };
   }
   let signatureId: string | null = null;
   for (const a of reg.allocationsOfPort(port.id)) {

@@ -24,14 +24,21 @@ export async function decideMessage(
   const at = input.at === undefined ? now : parseTime(input.at, "at");
   const prepared = prepareSend(ctx.state, input, at);
   let view = ctx.state.consents;
-  const phone = parsePhone(input.phone);
-  if (at < now - 1000 && phone.ok) view = await consentsAsOf(ctx, phone.e164, phone.digits, at);
+  if (at < now - 1000) {
+    const phone = parsePhone(input.phone);
+    if (phone.ok) view = await consentsAsOf(ctx, phone.e164, phone.digits, at);
+  }
   const d = decideRecipient(ctx.state, prepared, input.phone, at, false, view);
   return { allowed: d.codes.length === 0, reasons: byPrecedence(d.codes), at: new Date(at).toISOString() };
 }
 
 /** A one-recipient consent index built from the ledger events recorded up to `at`. */
-async function consentsAsOf(ctx: AppContext, e164: string, digits: number, at: number): Promise<ConsentIndex> {
+async function consentsAsOf(
+  ctx: AppContext,
+  e164: string,
+  digits: number,
+  at: number,
+): Promise<ConsentIndex> {
   const idx = new ConsentIndex(16, ctx.state.policy.doubleOptIn.pendingHours * 3600_000);
   for (const e of await ctx.store.ledger.eventsForRecipient(pseudonym(ctx, e164)))
     if (e.recordedAt <= at) idx.apply(digits, e);

@@ -1,5 +1,5 @@
-import { maskPhone } from "../../domain/phone/phone.js";
 import type { Message } from "../../domain/messages/message.js";
+import { maskPhone } from "../../domain/phone/phone.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import type { Actor, AppContext } from "../context.js";
 import { knownCategories } from "../registry/signatures.js";

@@ -21,7 +21,11 @@ export type SubmitResult =
  * accepted into the outbox or refused with every failed rule. One idempotency key never yields two
  * messages: a repeat returns the first outcome.
  */
-export async function submitMessage(ctx: AppContext, actor: Actor, input: SubmitInput): Promise<SubmitResult> {
+export async function submitMessage(
+  ctx: AppContext,
+  actor: Actor,
+  input: SubmitInput,
+): Promise<SubmitResult> {
   checkSendFields(ctx, actor, input);
   if (input.idempotencyKey !== undefined && !/^[\x21-\x7e]{1,128}$/.test(input.idempotencyKey))
     throw new DomainError("VALIDATION_FAILED", "idempotencyKey must be 1–128 printable ASCII characters", {
@@ -32,14 +36,31 @@ export async function submitMessage(ctx: AppContext, actor: Actor, input: Submit
   const d = decideRecipient(ctx.state, prepared, input.phone, at, true);
   const reasons = byPrecedence(d.codes);
   const allowed = reasons.length === 0;
-  const m = buildMessage(ctx, input, at, d.phone.ok ? d.phone.e164 : input.phone, prepared.signature?.id ?? null, prepared.port?.id ?? null, reasons);
+  const m = buildMessage(
+    ctx,
+    { ...input, port: sendingNumber(input.port, prepared.port) },
+    at,
+    d.phone.ok ? d.phone.e164 : input.phone,
+    prepared.signature?.id ?? null,
+    prepared.port?.id ?? null,
+    reasons,
+  );
   m.idempotencyKey = input.idempotencyKey ?? null;
   const outcome = await ctx.store.messages.insert(m);
   if (!outcome.inserted) {
     if (allowed) undoCommit(ctx.state, prepared, d, at);
     const e = outcome.existing;
-    if (e.phone !== m.phone || e.text !== m.text || e.category !== m.category || e.port !== m.port || e.signature !== m.signature)
-      throw new DomainError("IDEMPOTENCY_MISMATCH", "idempotencyKey was already used for a different message");
+    if (
+      e.phone !== m.phone ||
+      e.text !== m.text ||
+      e.category !== m.category ||
+      e.port !== m.port ||
+      e.signature !== m.signature
+    )
+      throw new DomainError(
+        "IDEMPOTENCY_MISMATCH",
+        "idempotencyKey was already used for a different message",
+      );
     return e.status === "refused"
       ? { id: e.id, status: "refused", reasons: e.reasons, duplicate: true }
       : { id: e.id, status: "accepted", duplicate: true };
@@ -48,6 +69,11 @@ export async function submitMessage(ctx: AppContext, actor: Actor, input: Submit
   return allowed
     ? { id: m.id, status: "accepted", duplicate: false }
     : { id: m.id, status: "refused", reasons, duplicate: false };
+}
+
+/** The number a message leaves on: a port given by id leaves on its bare number. */
+export function sendingNumber(ref: string, port: { id: string; number: string } | undefined): string {
+  return port && ref === port.id ? port.number : ref;
 }
 
 /** A new message record, accepted when `reasons` is empty, refused otherwise. */

@@ -1,6 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { normalizeCreditCode } from "../../domain/enterprises/credit-code.js";
-import { ENTERPRISE_KINDS, type Enterprise, type EnterpriseKind } from "../../domain/enterprises/enterprise.js";
+import {
+  ENTERPRISE_KINDS,
+  type Enterprise,
+  type EnterpriseKind,
+} from "../../domain/enterprises/enterprise.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertActsFor, assertAdmin, refreshRegistry } from "../context.js";
 
@@ -18,9 +22,18 @@ export function hashKey(secret: string): string {
 
 /** The enterprise an API key belongs to, or null for an unknown or revoked key. */
 export function authenticateKey(ctx: AppContext, secret: string): string | null {
-  const k = ctx.apiKeys.get(hashKey(secret));
+  let hash = hashes.get(secret);
+  if (hash === undefined) {
+    hash = hashKey(secret);
+    if (hashes.size > 10_000) hashes.clear();
+    hashes.set(secret, hash);
+  }
+  const k = ctx.apiKeys.get(hash);
   return k && k.revokedAt === null ? k.enterpriseId : null;
 }
+
+/** Recently seen secrets' hashes, so a busy key is not hashed on every request (revocation still applies). */
+const hashes = new Map<string, string>();
 
 /**
  * Registers a platform, merchant or provider. The admin registers anyone; a platform's key may register
@@ -32,7 +45,9 @@ export async function registerEnterprise(
   input: RegisterEnterpriseInput,
 ): Promise<{ enterprise: Enterprise; apiKey: string; keyId: string }> {
   if (!ENTERPRISE_KINDS.includes(input.kind))
-    throw new DomainError("VALIDATION_FAILED", "kind must be platform, merchant or provider", { field: "kind" });
+    throw new DomainError("VALIDATION_FAILED", "kind must be platform, merchant or provider", {
+      field: "kind",
+    });
   const name = input.name.trim();
   if (name.length < 1 || name.length > 100)
     throw new DomainError("VALIDATION_FAILED", "name must be 1–100 characters", { field: "name" });
@@ -41,7 +56,7 @@ export async function registerEnterprise(
     throw new DomainError("CREDIT_CODE_INVALID", "creditCode is not a valid unified social credit code");
   if (input.kind === "merchant") {
     const parent = input.parentId ? ctx.state.registry.enterprises.get(input.parentId) : undefined;
-    if (!parent || parent.kind !== "platform")
+    if (parent?.kind !== "platform")
       throw new DomainError("PARENT_INVALID", "a merchant needs parentId naming a registered platform");
     if (actor.kind === "enterprise" && actor.enterpriseId !== parent.id)
       throw new DomainError("PARENT_INVALID", "a merchant needs parentId naming a registered platform");
@@ -66,7 +81,10 @@ export async function registerEnterprise(
   return { enterprise, apiKey: key.apiKey, keyId: key.keyId };
 }
 
-async function issueKeyFor(ctx: AppContext, enterpriseId: string): Promise<{ apiKey: string; keyId: string }> {
+async function issueKeyFor(
+  ctx: AppContext,
+  enterpriseId: string,
+): Promise<{ apiKey: string; keyId: string }> {
   const apiKey = `ak_${randomBytes(24).toString("base64url")}`;
   const key = {
     id: ctx.ids.next("key"),
@@ -84,12 +102,18 @@ async function issueKeyFor(ctx: AppContext, enterpriseId: string): Promise<{ api
 /** Issues another API key (rotation): the enterprise itself, its platform, or the admin. */
 export async function issueKey(ctx: AppContext, actor: Actor, enterpriseId: string) {
   assertActsFor(ctx, actor, enterpriseId);
-  if (!ctx.state.registry.enterprises.has(enterpriseId)) throw new DomainError("NOT_FOUND", "no such enterprise");
+  if (!ctx.state.registry.enterprises.has(enterpriseId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
   return issueKeyFor(ctx, enterpriseId);
 }
 
 /** Revokes one key at once; requests with it answer 401 from then on. */
-export async function revokeKey(ctx: AppContext, actor: Actor, enterpriseId: string, keyId: string): Promise<void> {
+export async function revokeKey(
+  ctx: AppContext,
+  actor: Actor,
+  enterpriseId: string,
+  keyId: string,
+): Promise<void> {
   assertActsFor(ctx, actor, enterpriseId);
   const at = ctx.clock.now();
   if (!(await ctx.store.enterprises.revokeKey(enterpriseId, keyId, at)))

@@ -1,3 +1,4 @@
+import { localTime } from "../../domain/policy/local-time.js";
 import { type PartialProfile, PartialProfileSchema } from "../../domain/policy/policy.js";
 import { assertTightens, effectiveProfile } from "../../domain/policy/tighten.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
@@ -11,7 +12,8 @@ export async function setPolicyOverride(
   body: unknown,
 ): Promise<PartialProfile> {
   assertAdmin(actor);
-  if (!ctx.state.registry.enterprises.has(enterpriseId)) throw new DomainError("NOT_FOUND", "no such enterprise");
+  if (!ctx.state.registry.enterprises.has(enterpriseId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
   const r = PartialProfileSchema.safeParse(body);
   if (!r.success) {
     const i = r.error.issues[0];
@@ -27,7 +29,7 @@ export async function setPolicyOverride(
 export function showPolicy(ctx: AppContext, actor: Actor, enterpriseId?: string) {
   if (enterpriseId) assertActsFor(ctx, actor, enterpriseId);
   const override = enterpriseId ? ctx.state.registry.overrides.get(enterpriseId) : undefined;
-  const today = new Date(ctx.clock.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const today = localTime(ctx.state.policy.defaultTimeZone, ctx.clock.now()).date;
   return {
     file: ctx.state.policy,
     override: override ?? null,

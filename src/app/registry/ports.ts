@@ -1,4 +1,4 @@
-import { isAllowedPortNumber, type Allocation, type Port } from "../../domain/sending-ports/port.js";
+import { type Allocation, isAllowedPortNumber, type Port } from "../../domain/sending-ports/port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertActsFor, refreshRegistry } from "../context.js";
 import { checkCategories, knownCategories } from "./signatures.js";
@@ -17,13 +17,24 @@ export async function registerPort(
   const number = input.number.replace(/[\s-]/g, "");
   const prefixes = ctx.state.policy.portPrefixes;
   if (!isAllowedPortNumber(number, prefixes))
-    throw new DomainError("PORT_NUMBER_INVALID", `port number must be 5–20 digits starting with ${prefixes.join(" or ")}`);
+    throw new DomainError(
+      "PORT_NUMBER_INVALID",
+      `port number must be 5–20 digits starting with ${prefixes.join(" or ")}`,
+    );
   const categories = input.categories
     ? checkCategories(ctx, input.categories, "categories")
     : [...knownCategories(ctx)];
   if (categories.length === 0)
-    throw new DomainError("VALIDATION_FAILED", "categories needs at least one category", { field: "categories" });
-  const port: Port = { id: ctx.ids.next("prt"), providerId: input.providerId, number, categories, createdAt: ctx.clock.now() };
+    throw new DomainError("VALIDATION_FAILED", "categories needs at least one category", {
+      field: "categories",
+    });
+  const port: Port = {
+    id: ctx.ids.next("prt"),
+    providerId: input.providerId,
+    number,
+    categories,
+    createdAt: ctx.clock.now(),
+  };
   await ctx.store.ports.insertPort(port);
   await refreshRegistry(ctx);
   return port;
@@ -45,7 +56,9 @@ export async function allocatePort(
   if (!port) throw new DomainError("NOT_FOUND", "no such port");
   assertActsFor(ctx, actor, port.providerId);
   if (!reg.enterprises.has(input.enterpriseId))
-    throw new DomainError("VALIDATION_FAILED", "enterpriseId names no registered enterprise", { field: "enterpriseId" });
+    throw new DomainError("VALIDATION_FAILED", "enterpriseId names no registered enterprise", {
+      field: "enterpriseId",
+    });
   const extension = input.extension ?? "";
   if (!/^\d{0,12}$/.test(extension))
     throw new DomainError("VALIDATION_FAILED", "extension must be up to 12 digits", { field: "extension" });
@@ -54,11 +67,17 @@ export async function allocatePort(
   for (const sid of input.signatureIds) {
     const sig = reg.signatures.get(sid);
     const usable =
-      sig && (sig.ownerId === input.enterpriseId || reg.authorizationsOf(sid).some((a) => a.enterpriseId === input.enterpriseId));
+      sig &&
+      (sig.ownerId === input.enterpriseId ||
+        reg.authorizationsOf(sid).some((a) => a.enterpriseId === input.enterpriseId));
     if (!usable)
-      throw new DomainError("VALIDATION_FAILED", `signature ${sid} is not the enterprise's own or authorized to it`, {
-        field: "signatureIds",
-      });
+      throw new DomainError(
+        "VALIDATION_FAILED",
+        `signature ${sid} is not the enterprise's own or authorized to it`,
+        {
+          field: "signatureIds",
+        },
+      );
   }
   const a: Allocation = {
     id: ctx.ids.next("alc"),

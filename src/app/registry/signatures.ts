@@ -1,12 +1,31 @@
-import { isWellFormedCategory } from "../../domain/shared/categories.js";
+import { BUILTIN_CATEGORIES, isWellFormedCategory } from "../../domain/shared/categories.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { type Authorization, normalizeSignatureText, type Signature, type SignatureStatus } from "../../domain/signatures/signature.js";
-import { type Actor, type AppContext, assertActsFor, assertAdmin, parseTime, refreshRegistry } from "../context.js";
+import {
+  type Authorization,
+  normalizeSignatureText,
+  type Signature,
+  type SignatureStatus,
+} from "../../domain/signatures/signature.js";
+import {
+  type Actor,
+  type AppContext,
+  assertActsFor,
+  assertAdmin,
+  parseTime,
+  refreshRegistry,
+} from "../context.js";
 
 /** Categories the policy knows: the built-in ones plus those in the policy file. */
-export function knownCategories(ctx: AppContext): Set<string> {
-  return new Set(["marketing.retail", "marketing.finance", "notification", "verification", ...ctx.state.policy.categories]);
+export function knownCategories(ctx: AppContext): ReadonlySet<string> {
+  let set = categoriesOf.get(ctx.state.policy);
+  if (!set) {
+    set = new Set([...BUILTIN_CATEGORIES, ...ctx.state.policy.categories]);
+    categoriesOf.set(ctx.state.policy, set);
+  }
+  return set;
 }
+
+const categoriesOf = new WeakMap<object, ReadonlySet<string>>();
 
 /** Validates a list of categories against the policy; CATEGORY_UNKNOWN names the first bad one. */
 export function checkCategories(ctx: AppContext, categories: readonly string[], field: string): string[] {
@@ -24,10 +43,14 @@ export async function registerSignature(
   input: { ownerId: string; text: string; scope: string[] },
 ): Promise<Signature> {
   assertActsFor(ctx, actor, input.ownerId);
-  if (!ctx.state.registry.enterprises.has(input.ownerId)) throw new DomainError("NOT_FOUND", "no such enterprise");
+  if (!ctx.state.registry.enterprises.has(input.ownerId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
   const text = normalizeSignatureText(input.text);
   if (text === null)
-    throw new DomainError("SIGNATURE_TEXT_INVALID", "signature text must be 2–20 characters without brackets");
+    throw new DomainError(
+      "SIGNATURE_TEXT_INVALID",
+      "signature text must be 2–20 characters without brackets",
+    );
   if (input.scope.length === 0)
     throw new DomainError("VALIDATION_FAILED", "scope needs at least one category", { field: "scope" });
   const sig: Signature = {
@@ -67,7 +90,9 @@ export async function changeSignatureStatus(
   const t = TRANSITIONS[action];
   if (!t) throw new DomainError("VALIDATION_FAILED", "unknown action");
   if (!t.from.includes(sig.status))
-    throw new DomainError("INVALID_STATE", `a ${sig.status} signature cannot be ${action}d`, { status: sig.status });
+    throw new DomainError("INVALID_STATE", `cannot ${action} a signature that is ${sig.status}`, {
+      status: sig.status,
+    });
   const next = { ...sig, status: t.to, statusReason: reason };
   await ctx.store.signatures.update(next);
   await refreshRegistry(ctx);
@@ -100,7 +125,9 @@ export async function authorizeSignature(
   if (!sig) throw new DomainError("NOT_FOUND", "no such signature");
   assertActsFor(ctx, actor, sig.ownerId);
   if (!ctx.state.registry.enterprises.has(input.enterpriseId))
-    throw new DomainError("VALIDATION_FAILED", "enterpriseId names no registered enterprise", { field: "enterpriseId" });
+    throw new DomainError("VALIDATION_FAILED", "enterpriseId names no registered enterprise", {
+      field: "enterpriseId",
+    });
   if (input.enterpriseId === sig.ownerId)
     throw new DomainError("VALIDATION_FAILED", "the owner needs no authorization", { field: "enterpriseId" });
   const validFrom = parseTime(input.validFrom, "validFrom");

@@ -65,7 +65,9 @@ describe("verifyShard", () => {
   it("catches a chain cut after an anchor", () => {
     const c = chain(5);
     const anchor = { shard: 0, shardSeq: 5, hash: (c[4] as ConsentEvent).hash, at: 0 };
-    expect(verifyShard(key, 0, c.slice(0, 4), [anchor]).problems.map((p) => p.kind)).toEqual(["anchor_mismatch"]);
+    expect(verifyShard(key, 0, c.slice(0, 4), [anchor]).problems.map((p) => p.kind)).toEqual([
+      "anchor_mismatch",
+    ]);
   });
 
   it("rejects a chain recomputed under another key", () => {

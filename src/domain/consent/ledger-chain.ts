@@ -50,7 +50,12 @@ export interface LedgerAnchor {
   at: number;
 }
 
-export type LedgerProblemKind = "hash_mismatch" | "broken_link" | "sequence_gap" | "backdated" | "anchor_mismatch";
+export type LedgerProblemKind =
+  | "hash_mismatch"
+  | "broken_link"
+  | "sequence_gap"
+  | "backdated"
+  | "anchor_mismatch";
 
 export interface LedgerProblem {
   kind: LedgerProblemKind;
@@ -81,11 +86,14 @@ export function verifyShard(
     checked++;
     const p = (kind: LedgerProblemKind, detail: string) =>
       problems.push({ kind, shard, shardSeq: e.shardSeq, eventId: e.id, detail });
-    if (e.shardSeq !== prevSeq + 1) p("sequence_gap", `expected position ${prevSeq + 1}, found ${e.shardSeq}`);
+    if (e.shardSeq !== prevSeq + 1)
+      p("sequence_gap", `expected position ${prevSeq + 1}, found ${e.shardSeq}`);
     if (e.prevHash !== prevHash) p("broken_link", "previous-hash link does not match the preceding event");
-    if (chainHash(key, e.prevHash, canonicalEvent(e)) !== e.hash) p("hash_mismatch", "event content was changed");
+    if (chainHash(key, e.prevHash, canonicalEvent(e)) !== e.hash)
+      p("hash_mismatch", "event content was changed");
     if (e.recordedAt < prevRecordedAt) p("backdated", "recorded earlier than the event before it");
-    if (e.capturedAt !== null && e.capturedAt > e.recordedAt) p("backdated", "captured after it was recorded");
+    if (e.capturedAt !== null && e.capturedAt > e.recordedAt)
+      p("backdated", "captured after it was recorded");
     const anchor = anchorAt.get(e.shardSeq);
     if (anchor && anchor.hash !== e.hash) p("anchor_mismatch", "differs from the anchored chain head");
     anchorAt.delete(e.shardSeq);

@@ -29,7 +29,11 @@ export interface LedgerStore {
    * Withdrawal and DND events concerning these enterprises (DND events concern everyone) with
    * seq > afterSeq, in seq order, with the recipient's number.
    */
-  suppressions(enterpriseIds: readonly string[] | "all", afterSeq: number, limit: number): Promise<ScannedEvent[]>;
+  suppressions(
+    enterpriseIds: readonly string[] | "all",
+    afterSeq: number,
+    limit: number,
+  ): Promise<ScannedEvent[]>;
   /** The current head (last shardSeq and hash) of every non-empty shard. */
   heads(): Promise<LedgerAnchor[]>;
   insertAnchors(anchors: LedgerAnchor[]): Promise<void>;

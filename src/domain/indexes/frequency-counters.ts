@@ -44,14 +44,28 @@ export class FrequencyCounters {
   }
 
   /** The slots `fits` found last, reused by `increment` when nothing moved since. */
-  private probe: { t: PhoneKeyTable; phone: number; senderTag: number; a: number; b: number; generation: number } | null =
-    null;
+  private probe: {
+    t: PhoneKeyTable;
+    phone: number;
+    senderTag: number;
+    a: number;
+    b: number;
+    generation: number;
+  } | null = null;
 
   /** Counts one accepted marketing message. */
   increment(day: number, phone: number, senderTag: number, n = 1): void {
     const t = this.table(day, true) as PhoneKeyTable;
     const p = this.probe;
-    if (p && p.t === t && p.phone === phone && p.senderTag === senderTag && p.generation === t.generation && t.has(p.a) && t.has(p.b)) {
+    if (
+      p &&
+      p.t === t &&
+      p.phone === phone &&
+      p.senderTag === senderTag &&
+      p.generation === t.generation &&
+      t.has(p.a) &&
+      t.has(p.b)
+    ) {
       t.addAt(p.a, n);
       t.addAt(p.b, n);
       return;

@@ -6,9 +6,16 @@ describe("PhoneKeyTable", () => {
   it("stores and finds keys across growth, like a Map", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 1, max: 2 ** 50 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 1, max: 255 })), {
-          maxLength: 3000,
-        }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 1, max: 2 ** 50 }),
+            fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+            fc.integer({ min: 1, max: 255 }),
+          ),
+          {
+            maxLength: 3000,
+          },
+        ),
         (entries) => {
           const t = new PhoneKeyTable(4);
           const m = new Map<string, number>();

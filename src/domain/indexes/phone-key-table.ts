@@ -30,7 +30,8 @@ export class PhoneKeyTable {
   /** A table over arrays from `export` (lengths must be a power of two pairs). */
   static fromExport(e: { keys: Float64Array; vals: Uint32Array; used: number }): PhoneKeyTable {
     const cap = e.keys.length / 2;
-    if (cap < 2 || (cap & (cap - 1)) !== 0 || e.vals.length !== e.keys.length) throw new Error("bad table snapshot");
+    if (cap < 2 || (cap & (cap - 1)) !== 0 || e.vals.length !== e.keys.length)
+      throw new Error("bad table snapshot");
     const t = new PhoneKeyTable(0);
     t.keys = e.keys;
     t.vals = e.vals;

@@ -10,6 +10,13 @@ export interface MarketingCount {
   count: number;
 }
 
+/** One verification code accepted, for rebuilding the verification caps. */
+export interface VerificationSent {
+  phone: string;
+  signatureId: string;
+  at: number;
+}
+
 /** The message log and outbox: every message, accepted or refused, with its history. */
 export interface MessageStore {
   /**
@@ -40,10 +47,15 @@ export interface MessageStore {
   defer(id: string, notBefore: number, event: MessageEvent): Promise<void>;
   /** At start-up: every message left dispatching by a crash becomes unknown. Returns how many. */
   markInFlightUnknown(at: number): Promise<number>;
-  /** The latest message sent to a recipient on a sending number that starts with `portPrefix`. */
+  /**
+   * The latest message (not refused) to a recipient whose sending number starts with `portPrefix`.
+   * Messages record the full sending number (port plus extension), never a port id.
+   */
   latestToRecipient(phone: string, portPrefix: string): Promise<Message | null>;
   /** Marketing messages accepted (not refused) since `since`, grouped by recipient and sender. */
   marketingCountsSince(since: number): Promise<MarketingCount[]>;
+  /** Verification messages accepted (not refused) since `since`. */
+  verificationSince(since: number): Promise<VerificationSent[]>;
   /** A campaign's messages with id > afterId, id order, at most limit. */
   listByCampaign(campaignId: string, afterId: string, limit: number): Promise<Message[]>;
   /** Messages of some senders with id > afterId, id order (for listings). */

@@ -1,12 +1,19 @@
-import type { Category } from "../shared/categories.js";
 import type { Reason } from "../policy/reason-codes.js";
+import type { Category } from "../shared/categories.js";
 
 /**
  * Life of a message: accepted (in the outbox) → dispatching (handed over, outcome pending) → sent →
  * delivered | failed; or refused at any point before hand-over; or unknown when a crash hid the
  * outcome of a hand-over (settled later by a receipt or an operator, never resent blindly).
  */
-export type MessageStatus = "accepted" | "dispatching" | "sent" | "delivered" | "failed" | "refused" | "unknown";
+export type MessageStatus =
+  | "accepted"
+  | "dispatching"
+  | "sent"
+  | "delivered"
+  | "failed"
+  | "refused"
+  | "unknown";
 
 export interface MessageEvent {
   status: MessageStatus;
@@ -55,7 +62,6 @@ export function isFinal(status: MessageStatus): boolean {
  * 70 chars (67 per part). Counts UTF-16 code units for UCS-2, as SMS does.
  */
 export function smsParts(text: string): number {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: GSM-7 covers a subset of printable ASCII
   const gsm = /^[\x20-\x7E\n\r£¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ¤¡ÄÖÑÜ§¿äöñüà€]*$/.test(text);
   const len = text.length;
   const single = gsm ? 160 : 70;

@@ -78,12 +78,14 @@ export function prepareSend(s: PolicyState, req: SendRequest, at: number): Prepa
     mayUse = signature.ownerId === req.senderId || reg.authorized(signature.id, req.senderId, at);
     if (!mayUse) codes.push("SIGNATURE_NOT_AUTHORIZED");
     if (!signature.scope.includes(req.category)) codes.push("SIGNATURE_SCOPE");
-    if (!textCarriesSignature(req.text, signature.text)) codes.push("SIGNATURE_MISSING_IN_TEXT");
+    if (!memo(`s|${signature.text}|${req.text}`, () => textCarriesSignature(req.text, signature.text)))
+      codes.push("SIGNATURE_MISSING_IN_TEXT");
   }
 
   const { match, port } = matchPort(reg, req, signature, mayUse);
   if (!match) codes.push("PORT_NOT_ALLOCATED");
-  else if (signature && !match.allocation.signatureIds.includes(signature.id)) codes.push("PORT_SIGNATURE_MISMATCH");
+  else if (signature && !match.allocation.signatureIds.includes(signature.id))
+    codes.push("PORT_SIGNATURE_MISMATCH");
   if (port && !port.categories.includes(req.category)) codes.push("PORT_CATEGORY");
 
   const marketing = isMarketing(req.category);
@@ -95,11 +97,24 @@ export function prepareSend(s: PolicyState, req: SendRequest, at: number): Prepa
     port,
     match,
     marketing,
-    hasOptOutText: !marketing || textHasOptOutInstruction(req.text),
+    hasOptOutText: !marketing || memo(`o|${req.text}`, () => textHasOptOutInstruction(req.text)),
     consentTag: s.consents.tagOf(req.senderId, req.category),
     senderTag: s.consents.enterpriseTag(req.senderId),
     categoryTag: s.consents.categoryTag(req.category),
   };
+}
+
+const textChecks = new Map<string, boolean>();
+
+/** Text checks repeat for every message of a campaign or template: remember the last few thousand. */
+function memo(key: string, check: () => boolean): boolean {
+  let v = textChecks.get(key);
+  if (v === undefined) {
+    v = check();
+    if (textChecks.size > 4096) textChecks.clear();
+    textChecks.set(key, v);
+  }
+  return v;
 }
 
 /**
@@ -125,16 +140,27 @@ function matchPort(
 /** A profile with its marketing window in minutes, computed once. */
 type ResolvedProfile = PolicyProfile & { window: [number, number] };
 
-const profileCache = new WeakMap<PreparedSend, Map<string, ResolvedProfile>>();
+/** Profiles per (registry snapshot, policy, sender, date): a registry change starts a fresh cache. */
+const profileCache = new WeakMap<RegistryIndex, WeakMap<PolicyFile, Map<string, ResolvedProfile>>>();
 
 function profileFor(s: PolicyState, p: PreparedSend, date: string): ResolvedProfile {
-  let m = profileCache.get(p);
-  if (!m) profileCache.set(p, (m = new Map()));
-  let prof = m.get(date);
+  let byPolicy = profileCache.get(s.registry);
+  if (!byPolicy) {
+    byPolicy = new WeakMap();
+    profileCache.set(s.registry, byPolicy);
+  }
+  let m = byPolicy.get(s.policy);
+  if (!m) {
+    m = new Map();
+    byPolicy.set(s.policy, m);
+  }
+  const key = `${p.request.senderId}|${date}`;
+  let prof = m.get(key);
   if (!prof) {
     const base = effectiveProfile(s.policy, date, s.registry.overrides.get(p.request.senderId));
     prof = { ...base, window: marketingWindow(base) };
-    m.set(date, prof);
+    if (m.size > 10_000) m.clear();
+    m.set(key, prof);
   }
   return prof;
 }
@@ -170,11 +196,13 @@ export function decideRecipient(
     if (state === CONSENT_NONE) codes.push("CONSENT_MISSING");
     else if (state === CONSENT_GRANTED) {
       if (until !== 0 && until <= at) codes.push("CONSENT_EXPIRED");
-    } else if (state === CONSENT_PENDING) codes.push(until !== 0 && until <= at ? "CONSENT_WITHDRAWN" : "CONSENT_PENDING");
+    } else if (state === CONSENT_PENDING)
+      codes.push(until !== 0 && until <= at ? "CONSENT_WITHDRAWN" : "CONSENT_PENDING");
     else codes.push("CONSENT_WITHDRAWN");
     if (prof.requireOptOutText && !p.hasOptOutText) codes.push("OPT_OUT_TEXT_MISSING");
     if (!inWindow(lt.minute, prof.window)) codes.push("QUIET_HOURS");
-    if (!s.counters.fits(lt.day, d, p.senderTag, prof.perSenderPerDay, prof.perRecipientPerDay)) codes.push("FREQUENCY_CAP");
+    if (!s.counters.fits(lt.day, d, p.senderTag, prof.perSenderPerDay, prof.perRecipientPerDay))
+      codes.push("FREQUENCY_CAP");
     if (commit && codes.length === 0) s.counters.increment(lt.day, d, p.senderTag);
   } else if (category === "verification" && p.signature) {
     const recent = s.verification.recent(p.signature.id, d, at);
@@ -197,5 +225,6 @@ export function undoCommit(s: PolicyState, p: PreparedSend, d: RecipientDecision
   if (!d.phone.ok || d.codes.length > 0) return;
   const lt = localTime(d.phone.timeZone || s.policy.defaultTimeZone, at);
   if (p.marketing) s.counters.increment(lt.day, d.phone.digits, p.senderTag, -1);
-  else if (p.request.category === "verification" && p.signature) s.verification.forget(p.signature.id, d.phone.digits, at);
+  else if (p.request.category === "verification" && p.signature)
+    s.verification.forget(p.signature.id, d.phone.digits, at);
 }

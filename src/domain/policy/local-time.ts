@@ -12,7 +12,11 @@ export interface LocalTime {
 
 const dates = new Map<number, string>();
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const FIXED: Record<string, number> = { "Asia/Shanghai": 8 * 3600_000, "Asia/Hong_Kong": 8 * 3600_000, UTC: 0 };
+const FIXED: Record<string, number> = {
+  "Asia/Shanghai": 8 * 3600_000,
+  "Asia/Hong_Kong": 8 * 3600_000,
+  UTC: 0,
+};
 
 function offsetOf(tz: string, at: number): number {
   const fixed = FIXED[tz];
@@ -53,7 +57,11 @@ export function localTime(tz: string, at: number): LocalTime {
   return value;
 }
 
-let last: { tz: string; at: number; value: LocalTime } = { tz: "", at: Number.NaN, value: { date: "", day: 0, minute: 0, offsetMs: 0 } };
+let last: { tz: string; at: number; value: LocalTime } = {
+  tz: "",
+  at: Number.NaN,
+  value: { date: "", day: 0, minute: 0, offsetMs: 0 },
+};
 
 function computeLocalTime(tz: string, at: number): LocalTime {
   const offsetMs = offsetOf(tz, at);
@@ -79,6 +87,7 @@ export function nextWindowOpen(tz: string, at: number, window: [number, number])
   const lt = localTime(tz, at);
   if (inWindow(lt.minute, window)) return at;
   const startOfDay = at - (lt.minute * 60_000 + ((at + lt.offsetMs) % 60_000));
-  const opens = lt.minute < window[0] ? startOfDay + window[0] * 60_000 : startOfDay + (1440 + window[0]) * 60_000;
+  const opens =
+    lt.minute < window[0] ? startOfDay + window[0] * 60_000 : startOfDay + (1440 + window[0]) * 60_000;
   return opens;
 }

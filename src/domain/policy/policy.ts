@@ -54,10 +54,15 @@ export const PolicyFileSchema = z
     /** Extra categories beyond the built-in ones. */
     categories: z.array(z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/)).default([]),
     /** Allowed prefixes of port numbers. */
-    portPrefixes: z.array(z.string().regex(/^\d{1,10}$/)).min(1).default(["106"]),
+    portPrefixes: z
+      .array(z.string().regex(/^\d{1,10}$/))
+      .min(1)
+      .default(["106"]),
     defaults: PolicyProfileSchema,
     promotions: z
-      .array(z.object({ name: z.string().min(1), from: day, to: day, profile: PartialProfileSchema }).strict())
+      .array(
+        z.object({ name: z.string().min(1), from: day, to: day, profile: PartialProfileSchema }).strict(),
+      )
       .default([]),
     /** Time zone for recipients whose number has no better answer. */
     defaultTimeZone: z.string().default("Asia/Shanghai"),

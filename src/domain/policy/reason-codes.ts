@@ -58,20 +58,14 @@ const MESSAGES: Record<ReasonCode, [zh: string, en: string]> = {
   CONSENT_WITHDRAWN: ["接收方已退订或拒绝。", "The recipient has withdrawn or refused consent."],
   CONSENT_MISSING: ["没有接收方的明示同意。", "There is no explicit consent from the recipient."],
   CONSENT_EXPIRED: ["接收方的同意已过期。", "The recipient's consent has expired."],
-  CONSENT_PENDING: [
-    "接收方尚未回复确认同意。",
-    "The recipient has not yet confirmed the double opt-in.",
-  ],
+  CONSENT_PENDING: ["接收方尚未回复确认同意。", "The recipient has not yet confirmed the double opt-in."],
   OPT_OUT_TEXT_MISSING: [
     "营销短信须注明退订方式（如“回TD退订”）。",
     "Marketing text must carry an opt-out instruction (e.g. 回TD退订 or Reply STOP).",
   ],
   QUIET_HOURS: ["当前为接收方所在地的免打扰时段。", "It is outside the hours marketing may be sent."],
   FREQUENCY_CAP: ["超过发送频次上限。", "The frequency cap for this recipient is reached."],
-  MESSAGE_EXPIRED: [
-    "短信在有效期内未能发出。",
-    "The message could not be sent within its validity period.",
-  ],
+  MESSAGE_EXPIRED: ["短信在有效期内未能发出。", "The message could not be sent within its validity period."],
 };
 
 /** The reason object for a code. */

@@ -7,7 +7,9 @@ const base = DEFAULT_POLICY.defaults;
 
 describe("policy overrides", () => {
   it("accept only tightening", () => {
-    expect(() => assertTightens(base, { perSenderPerDay: 0, marketingHours: { start: "09:00", end: "20:00" } })).not.toThrow();
+    expect(() =>
+      assertTightens(base, { perSenderPerDay: 0, marketingHours: { start: "09:00", end: "20:00" } }),
+    ).not.toThrow();
     for (const loose of [
       { perSenderPerDay: 2 },
       { perRecipientPerDay: 6 },
@@ -23,12 +25,22 @@ describe("policy overrides", () => {
   it("promotion periods tighten on their dates only", () => {
     const policy = parsePolicy({
       defaults: base,
-      promotions: [{ name: "double11", from: "2026-11-01", to: "2026-11-11", profile: { perRecipientPerDay: 2, marketingHours: { start: "09:00", end: "20:00" } } }],
+      promotions: [
+        {
+          name: "double11",
+          from: "2026-11-01",
+          to: "2026-11-11",
+          profile: { perRecipientPerDay: 2, marketingHours: { start: "09:00", end: "20:00" } },
+        },
+      ],
     });
     expect(effectiveProfile(policy, "2026-11-11", undefined).perRecipientPerDay).toBe(2);
     expect(effectiveProfile(policy, "2026-11-12", undefined).perRecipientPerDay).toBe(5);
     // a promotion cannot loosen the defaults
-    const loose = parsePolicy({ defaults: base, promotions: [{ name: "x", from: "2026-01-01", to: "2026-12-31", profile: { perRecipientPerDay: 50 } }] });
+    const loose = parsePolicy({
+      defaults: base,
+      promotions: [{ name: "x", from: "2026-01-01", to: "2026-12-31", profile: { perRecipientPerDay: 50 } }],
+    });
     expect(effectiveProfile(loose, "2026-06-01", undefined).perRecipientPerDay).toBe(5);
   });
 

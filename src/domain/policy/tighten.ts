@@ -20,7 +20,8 @@ export function tighten(base: PolicyProfile, over: PartialProfile | undefined): 
   const [bs, be] = marketingWindow(base);
   const hours = over.marketingHours
     ? {
-        start: minutes(over.marketingHours.start) > bs ? over.marketingHours.start : base.marketingHours.start,
+        start:
+          minutes(over.marketingHours.start) > bs ? over.marketingHours.start : base.marketingHours.start,
         end: minutes(over.marketingHours.end) < be ? over.marketingHours.end : base.marketingHours.end,
       }
     : base.marketingHours;
@@ -54,7 +55,8 @@ export function assertTightens(base: PolicyProfile, over: PartialProfile): void 
     if (e > be) fail("marketingHours.end");
     if (e <= s) fail("marketingHours");
   }
-  if (over.perSenderPerDay !== undefined && over.perSenderPerDay > base.perSenderPerDay) fail("perSenderPerDay");
+  if (over.perSenderPerDay !== undefined && over.perSenderPerDay > base.perSenderPerDay)
+    fail("perSenderPerDay");
   if (over.perRecipientPerDay !== undefined && over.perRecipientPerDay > base.perRecipientPerDay)
     fail("perRecipientPerDay");
   for (const k of ["perMinute", "perHour", "perDay"] as const) {

@@ -1,7 +1,12 @@
 import type { Enterprise } from "../enterprises/enterprise.js";
 import type { PartialProfile } from "../policy/policy.js";
 import type { Allocation, Port } from "../sending-ports/port.js";
-import { type Authorization, authorizationValidAt, normalizeSignatureText, type Signature } from "../signatures/signature.js";
+import {
+  type Authorization,
+  authorizationValidAt,
+  normalizeSignatureText,
+  type Signature,
+} from "../signatures/signature.js";
 
 /** Everything registered, as plain lists (what the stores hand over at start-up). */
 export interface RegistryData {

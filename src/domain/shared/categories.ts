@@ -2,7 +2,12 @@
  * Message categories. The set is extensible through the policy file; these are the built-in ones.
  * Every category starting with `marketing.` is marketing: it needs consent and meets quiet hours.
  */
-export const BUILTIN_CATEGORIES = ["marketing.retail", "marketing.finance", "notification", "verification"] as const;
+export const BUILTIN_CATEGORIES = [
+  "marketing.retail",
+  "marketing.finance",
+  "notification",
+  "verification",
+] as const;
 
 export type Category = string;
 

@@ -5,6 +5,7 @@ import { loadSecrets } from "./adapters/system/secrets.js";
 import { systemClock } from "./adapters/system/system-clock.js";
 import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
 import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
+import { FetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
 import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
 import type { AppContext } from "./app/context.js";
 import { loadPolicyState, saveSnapshot } from "./app/context.js";
@@ -13,6 +14,8 @@ import type { Upstream } from "./app/delivery/upstream.port.js";
 import { anchorLedger } from "./app/ledger/verify-ledger.js";
 import type { Logger } from "./app/logger.port.js";
 import type { Store } from "./app/store.port.js";
+import { WebhookDispatcher } from "./app/webhooks/webhook-dispatcher.js";
+import type { WebhookSender } from "./app/webhooks/webhook-sender.port.js";
 import type { Config } from "./config.js";
 import { localTime } from "./domain/policy/local-time.js";
 import type { Clock } from "./domain/shared/clock.port.js";
@@ -23,10 +26,12 @@ export interface Services {
   dispatcher: Dispatcher;
   runner: CampaignRunner;
   upstream: Upstream;
+  /** Pushes each subscribed enterprise's suppression feed to its signed webhook. */
+  webhooks: WebhookDispatcher;
   adminToken: string;
   /** The admin token was generated at this start (print it once). */
   generatedToken: boolean;
-  /** Starts the dispatcher, the campaign runner and periodic ledger anchoring. */
+  /** Starts the dispatcher, the campaign runner, the webhook dispatcher and periodic ledger anchoring. */
   start(): Promise<void>;
   /** Drains the workers and closes the store. Safe to call twice. */
   close(): Promise<void>;
@@ -39,6 +44,10 @@ export interface BuildOptions {
   store?: Store;
   /** Ledger anchoring interval; 0 turns it off. */
   anchorEveryMs?: number;
+  /** How often the webhook dispatcher looks for due subscriptions (default 2 s); 0 turns it off. */
+  webhookPollMs?: number;
+  /** Where webhook deliveries go (default: Node's fetch). */
+  webhookSender?: WebhookSender;
 }
 
 /**
@@ -69,6 +78,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const upstream = opts.upstream ?? new RecordingUpstream();
   const dispatcher = new Dispatcher(ctx, upstream);
   const runner = new CampaignRunner(ctx);
+  const webhookPollMs = opts.webhookPollMs ?? 2000;
+  const webhooks = new WebhookDispatcher(ctx, opts.webhookSender ?? new FetchWebhookSender(), {
+    pollMs: webhookPollMs,
+  });
   let anchorTimer: NodeJS.Timeout | null = null;
   let closed = false;
   return {
@@ -76,11 +89,13 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     dispatcher,
     runner,
     upstream,
+    webhooks,
     adminToken,
     generatedToken,
     async start() {
       await dispatcher.start();
       runner.start();
+      if (webhookPollMs > 0) webhooks.start();
       const every = opts.anchorEveryMs ?? 600_000;
       if (every > 0) {
         anchorTimer = setInterval(() => {
@@ -96,6 +111,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       closed = true;
       if (anchorTimer) clearInterval(anchorTimer);
       await runner.stop();
+      await webhooks.stop();
       await dispatcher.stop();
       await anchorLedger(ctx).catch(() => 0);
       await saveSnapshot(ctx, snapshots).catch((err: unknown) =>

@@ -4,6 +4,7 @@ import type { EnterpriseStore } from "../domain/enterprises/enterprise-store.por
 import type { MessageStore } from "../domain/messages/message-store.port.js";
 import type { PortStore } from "../domain/sending-ports/port-store.port.js";
 import type { SignatureStore } from "../domain/signatures/signature-store.port.js";
+import type { WebhookStore } from "../domain/webhooks/webhook-store.port.js";
 
 /** Every store anning uses, from one backing (SQLite file, later PostgreSQL). */
 export interface Store {
@@ -14,6 +15,7 @@ export interface Store {
   ledger: LedgerStore;
   messages: MessageStore;
   campaigns: CampaignStore;
+  webhooks: WebhookStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,7 @@ import { policyRoutes } from "./routes/policy.js";
 import { portRoutes } from "./routes/ports.js";
 import { signatureRoutes } from "./routes/signatures.js";
 import { systemRoutes } from "./routes/system.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 
 /** Default request body limit; the campaign route raises its own. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -106,6 +107,7 @@ export async function buildHttpServer(
   consentRoutes(app, deps);
   messageRoutes(app, deps);
   inboundRoutes(app, deps);
+  webhookRoutes(app, deps);
   // Own scope: the campaign route's text/csv and multipart parsers apply to it alone.
   await app.register(campaignRoutes satisfies FastifyPluginAsync<RouteDeps>, deps);
 

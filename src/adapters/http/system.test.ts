@@ -18,6 +18,7 @@ const PATHS = [
   "/v1/enterprises/{id}/keys",
   "/v1/enterprises/{id}/keys/{keyId}",
   "/v1/enterprises/{id}/policy",
+  "/v1/enterprises/{id}/webhook",
   "/v1/policy",
   "/v1/signatures",
   "/v1/signatures/{id}",

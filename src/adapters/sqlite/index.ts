@@ -6,3 +6,4 @@ export { applyMigrations, MIGRATIONS, type Migration } from "./migrations.js";
 export { SqlitePortStore } from "./port-store.sqlite.js";
 export { SqliteSignatureStore } from "./signature-store.sqlite.js";
 export { openSqliteStore, SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
+export { SqliteWebhookStore } from "./webhook-store.sqlite.js";

@@ -205,6 +205,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: "webhooks",
+    sql: `
+      CREATE TABLE webhooks (
+        enterprise_id TEXT PRIMARY KEY REFERENCES enterprises(id),
+        url TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        cursor TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /**

@@ -7,6 +7,7 @@ import { SqliteMessageStore } from "./message-store.sqlite.js";
 import { applyMigrations } from "./migrations.js";
 import { SqlitePortStore } from "./port-store.sqlite.js";
 import { SqliteSignatureStore } from "./signature-store.sqlite.js";
+import { SqliteWebhookStore } from "./webhook-store.sqlite.js";
 
 export interface SqliteStoreOptions {
   /** Database file, or ":memory:". */
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   readonly ledger: SqliteLedgerStore;
   readonly messages: SqliteMessageStore;
   readonly campaigns: SqliteCampaignStore;
+  readonly webhooks: SqliteWebhookStore;
   /** Migration versions applied when this store was opened (empty when the schema was current). */
   readonly appliedMigrations: readonly number[];
   private readonly pingStmt: Database.Statement;
@@ -60,6 +62,7 @@ export class SqliteStore implements Store {
     this.ledger = new SqliteLedgerStore(db, ledgerKey);
     this.messages = new SqliteMessageStore(db);
     this.campaigns = new SqliteCampaignStore(db, this.messages);
+    this.webhooks = new SqliteWebhookStore(db);
     this.pingStmt = db.prepare("SELECT 1");
   }
 

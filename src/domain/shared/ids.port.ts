@@ -11,7 +11,8 @@ export type IdPrefix =
   | "msg"
   | "cpg"
   | "cmp"
-  | "req";
+  | "req"
+  | "whd";
 
 /** Issues prefixed, time-sortable ids (`msg_0193…`). */
 export interface IdGenerator {

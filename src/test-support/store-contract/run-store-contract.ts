@@ -6,6 +6,7 @@ import { ledgerContract } from "./ledger.contract.js";
 import { messagesContract } from "./messages.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
 import { registryContract } from "./registry.contract.js";
+import { webhooksContract } from "./webhooks.contract.js";
 
 export type { MakeStore, StoreHarness } from "./context.js";
 export { CONTRACT_LEDGER_KEY } from "./fixtures.js";
@@ -23,6 +24,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     ledgerContract(ctx);
     messagesContract(ctx);
     campaignsContract(ctx);
+    webhooksContract(ctx);
     persistenceContract(ctx);
   });
 }

@@ -1,0 +1,101 @@
+import type Database from "better-sqlite3";
+import type {
+  SetWebhookOptions,
+  WebhookStore,
+  WebhookSubscription,
+} from "../../domain/webhooks/webhook-store.port.js";
+import { num, type Row, str, strOrNull } from "./sqlite-util.js";
+
+function toSubscription(r: Row): WebhookSubscription {
+  return {
+    enterpriseId: str(r.enterprise_id),
+    url: str(r.url),
+    secret: str(r.secret),
+    cursor: str(r.cursor),
+    attempts: num(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+    lastError: strOrNull(r.last_error),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+const UPSERT = `
+  INSERT INTO webhooks (enterprise_id, url, secret, cursor, attempts, next_attempt_at, last_error,
+                        created_at, updated_at)
+  VALUES (@enterpriseId, @url, @secret, @cursor, @attempts, @nextAttemptAt, @lastError, @createdAt, @updatedAt)
+  ON CONFLICT (enterprise_id) DO UPDATE SET
+    url = excluded.url, secret = excluded.secret, attempts = excluded.attempts,
+    next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
+    updated_at = excluded.updated_at`;
+
+function statements(db: Database.Database) {
+  return {
+    upsertKeepCursor: db.prepare(UPSERT),
+    upsertResetCursor: db.prepare(`${UPSERT}, cursor = excluded.cursor`),
+    get: db.prepare("SELECT * FROM webhooks WHERE enterprise_id = ?"),
+    remove: db.prepare("DELETE FROM webhooks WHERE enterprise_id = ?"),
+    list: db.prepare("SELECT * FROM webhooks ORDER BY created_at, enterprise_id"),
+    advance: db.prepare(
+      `UPDATE webhooks SET cursor = ?, attempts = 0, next_attempt_at = ?, last_error = NULL, updated_at = ?
+       WHERE enterprise_id = ?`,
+    ),
+    fail: db.prepare(
+      `UPDATE webhooks SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+       WHERE enterprise_id = ?`,
+    ),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+
+/** Webhook subscriptions (one per enterprise) and their delivery state, in SQLite. */
+export class SqliteWebhookStore implements WebhookStore {
+  private readonly stmts: Statements;
+
+  constructor(db: Database.Database) {
+    this.stmts = statements(db);
+  }
+
+  async set(s: WebhookSubscription, opts: SetWebhookOptions = {}): Promise<void> {
+    const stmt = opts.resetCursor ? this.stmts.upsertResetCursor : this.stmts.upsertKeepCursor;
+    stmt.run({
+      enterpriseId: s.enterpriseId,
+      url: s.url,
+      secret: s.secret,
+      cursor: s.cursor,
+      attempts: s.attempts,
+      nextAttemptAt: s.nextAttemptAt,
+      lastError: s.lastError,
+      createdAt: s.createdAt,
+      updatedAt: s.updatedAt,
+    });
+  }
+
+  async get(enterpriseId: string): Promise<WebhookSubscription | null> {
+    const r = this.stmts.get.get(enterpriseId) as Row | undefined;
+    return r ? toSubscription(r) : null;
+  }
+
+  async remove(enterpriseId: string): Promise<boolean> {
+    return this.stmts.remove.run(enterpriseId).changes > 0;
+  }
+
+  async list(): Promise<WebhookSubscription[]> {
+    return (this.stmts.list.all() as Row[]).map(toSubscription);
+  }
+
+  async advance(enterpriseId: string, cursor: string, at: number): Promise<void> {
+    this.stmts.advance.run(cursor, at, at, enterpriseId);
+  }
+
+  async fail(
+    enterpriseId: string,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+    at: number,
+  ): Promise<void> {
+    this.stmts.fail.run(attempts, nextAttemptAt, lastError, at, enterpriseId);
+  }
+}

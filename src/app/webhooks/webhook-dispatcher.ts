@@ -1,0 +1,183 @@
+import { signWebhook } from "../../domain/webhooks/webhook-signature.js";
+import type { WebhookSubscription } from "../../domain/webhooks/webhook-store.port.js";
+import { listSuppressions } from "../consent/suppressions.js";
+import type { AppContext } from "../context.js";
+import type { WebhookSender } from "./webhook-sender.port.js";
+
+export interface WebhookDispatcherOptions {
+  /** Pause between rounds when nothing is left to send (default 2 s). */
+  pollMs?: number;
+  /** Events per delivery, at most (default 500). */
+  batchSize?: number;
+  /** A delivery not answered within this is a failure (default 10 s). */
+  timeoutMs?: number;
+  /** Subscriptions delivered to at the same time (default 8). */
+  concurrency?: number;
+}
+
+/** What one round did. */
+export interface WebhookRound {
+  /** Subscriptions that were due. */
+  due: number;
+  /** Deliveries answered 2xx (their cursors advanced). */
+  delivered: number;
+  /** Deliveries that failed (non-2xx, network error, timeout): retried after a back-off. */
+  failed: number;
+  /** Some delivery carried a full batch: more events are probably waiting. */
+  more: boolean;
+}
+
+/** Back-off after a failure, given the failed attempts before it: 5 s × 2^attempts, at most 1 h. */
+export function webhookBackoffMs(attempts: number): number {
+  return Math.min(5000 * 2 ** attempts, 3_600_000);
+}
+
+class Timeout extends Error {}
+
+/** Races `p` against a timer; the timer never keeps the process alive. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout()), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([p, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Pushes each enterprise's suppression feed (the very items of `GET /v1/suppressions`, as that
+ * enterprise sees them) to its webhook, signed with its secret. The cursor moves only when the receiver
+ * answers 2xx; any other answer, a network error or a timeout backs off exponentially and the same
+ * events go again next time. Nothing is lost, and an event may arrive twice: receivers dedupe by cursor.
+ * One dispatcher per store.
+ */
+export class WebhookDispatcher {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wakeUp: (() => void) | null = null;
+  readonly stats = { delivered: 0, failed: 0 };
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly sender: WebhookSender,
+    private readonly opts: WebhookDispatcherOptions = {},
+  ) {}
+
+  /** Starts polling for due subscriptions. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the round in hand and stops. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** One round: one delivery to every subscription that is due and has events after its cursor. */
+  async deliverOnce(): Promise<WebhookRound> {
+    const now = this.ctx.clock.now();
+    const due = (await this.ctx.store.webhooks.list()).filter((s) => s.nextAttemptAt <= now);
+    const round: WebhookRound = { due: due.length, delivered: 0, failed: 0, more: false };
+    let next = 0;
+    const worker = async () => {
+      for (let s = due[next++]; s !== undefined; s = due[next++]) {
+        try {
+          await this.deliver(s, round);
+        } catch (err) {
+          this.ctx.log.error({ enterpriseId: s.enterpriseId, err: String(err) }, "webhook round failed");
+        }
+      }
+    };
+    const workers = Math.max(1, Math.min(this.opts.concurrency ?? 8, due.length));
+    await Promise.all(Array.from({ length: workers }, worker));
+    return round;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let more = false;
+      try {
+        more = (await this.deliverOnce()).more;
+      } catch (err) {
+        this.ctx.log.error({ err: String(err) }, "webhook round failed");
+      }
+      if (more || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, this.opts.pollMs ?? 2000);
+        this.wakeUp = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wakeUp = null;
+    }
+  }
+
+  private async deliver(sub: WebhookSubscription, round: WebhookRound): Promise<void> {
+    const { ctx } = this;
+    const batchSize = this.opts.batchSize ?? 500;
+    const page = await listSuppressions(
+      ctx,
+      { kind: "enterprise", enterpriseId: sub.enterpriseId },
+      { cursor: sub.cursor, limit: batchSize },
+    );
+    if (page.items.length === 0) return;
+    const body = JSON.stringify({ events: page.items, nextCursor: page.nextCursor });
+    const headers = {
+      "content-type": "application/json",
+      "x-anning-event": "suppressions",
+      "x-anning-delivery": ctx.ids.next("whd"),
+      "x-anning-signature": signWebhook(sub.secret, Math.floor(ctx.clock.now() / 1000), body),
+    };
+    const timeoutMs = this.opts.timeoutMs ?? 10_000;
+    let error: string | null = null;
+    let kind = "";
+    try {
+      const r = await within(this.sender.post(sub.url, headers, body), timeoutMs);
+      if (r.status < 200 || r.status > 299) [kind, error] = ["status", `HTTP ${r.status}`];
+    } catch (err) {
+      if (err instanceof Timeout) [kind, error] = ["timeout", `timeout after ${timeoutMs} ms`];
+      else [kind, error] = ["network", `network error: ${err instanceof Error ? err.message : String(err)}`];
+    }
+    // Replaced (new URL, secret or cursor) or removed while the request was out: leave the new state be.
+    if (!sameState(sub, await ctx.store.webhooks.get(sub.enterpriseId))) return;
+    const now = ctx.clock.now();
+    if (error === null) {
+      await ctx.store.webhooks.advance(sub.enterpriseId, page.nextCursor, now);
+      round.delivered++;
+      this.stats.delivered++;
+      if (page.items.length >= batchSize) round.more = true;
+      return;
+    }
+    const attempts = sub.attempts + 1;
+    const nextAttemptAt = now + webhookBackoffMs(sub.attempts);
+    await ctx.store.webhooks.fail(sub.enterpriseId, attempts, nextAttemptAt, error.slice(0, 200), now);
+    round.failed++;
+    this.stats.failed++;
+    // The enterprise id only: never a number, a URL or the body.
+    ctx.log.warn(
+      { enterpriseId: sub.enterpriseId, attempts, reason: kind, retryInMs: nextAttemptAt - now },
+      "webhook delivery failed",
+    );
+  }
+}
+
+function sameState(a: WebhookSubscription, b: WebhookSubscription | null): boolean {
+  return (
+    b !== null &&
+    a.secret === b.secret &&
+    a.url === b.url &&
+    a.cursor === b.cursor &&
+    a.attempts === b.attempts &&
+    a.updatedAt === b.updatedAt
+  );
+}

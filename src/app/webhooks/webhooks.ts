@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import { DomainError } from "../../domain/shared/domain-error.js";
+import type { WebhookSubscription } from "../../domain/webhooks/webhook-store.port.js";
+import { type Actor, type AppContext, assertActsFor } from "../context.js";
+
+/** What `PUT /v1/enterprises/:id/webhook` takes. */
+export interface SetWebhookInput {
+  url: string;
+  /** The suppression-feed cursor to deliver after ("0", the default for a new subscription: the backlog). */
+  fromCursor?: string;
+}
+
+/** A subscription as shown to its owner: everything but the secret. */
+export interface WebhookView {
+  enterpriseId: string;
+  url: string;
+  cursor: string;
+  attempts: number;
+  nextAttemptAt: string;
+  lastError: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A new signing secret: `whsec_` and 32 random bytes, base64url. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString("base64url")}`;
+}
+
+function assertEnterprise(ctx: AppContext, actor: Actor, enterpriseId: string): void {
+  assertActsFor(ctx, actor, enterpriseId);
+  if (!ctx.state.registry.enterprises.has(enterpriseId))
+    throw new DomainError("NOT_FOUND", "no such enterprise");
+}
+
+function checkUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DomainError("VALIDATION_FAILED", "url is not a valid URL", { field: "url" });
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+    throw new DomainError("VALIDATION_FAILED", "url must be an http: or https: URL", { field: "url" });
+  if (parsed.username !== "" || parsed.password !== "")
+    throw new DomainError("VALIDATION_FAILED", "url may not carry credentials", { field: "url" });
+  return parsed.href;
+}
+
+function checkCursor(cursor: string): string {
+  const n = /^\d{1,15}$/.test(cursor) ? Number(cursor) : Number.NaN;
+  if (!Number.isSafeInteger(n))
+    throw new DomainError("VALIDATION_FAILED", "fromCursor is not a valid cursor", { field: "fromCursor" });
+  return String(n);
+}
+
+/**
+ * Subscribes an enterprise's suppression feed to a signed webhook, or replaces its subscription (new
+ * URL, new secret). The enterprise itself, its platform or the admin. A new subscription starts at
+ * `fromCursor`, "0" by default (the whole backlog); a replaced one keeps its cursor unless `fromCursor`
+ * is given. The secret is shown here only.
+ */
+export async function setWebhook(
+  ctx: AppContext,
+  actor: Actor,
+  enterpriseId: string,
+  input: SetWebhookInput,
+): Promise<{ url: string; secret: string; cursor: string }> {
+  assertEnterprise(ctx, actor, enterpriseId);
+  const url = checkUrl(input.url);
+  const fromCursor = input.fromCursor === undefined ? undefined : checkCursor(input.fromCursor);
+  const now = ctx.clock.now();
+  const secret = newWebhookSecret();
+  const sub: WebhookSubscription = {
+    enterpriseId,
+    url,
+    secret,
+    cursor: fromCursor ?? "0",
+    attempts: 0,
+    nextAttemptAt: now,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await ctx.store.webhooks.set(sub, { resetCursor: fromCursor !== undefined });
+  const stored = await ctx.store.webhooks.get(enterpriseId);
+  return { url, secret, cursor: stored?.cursor ?? sub.cursor };
+}
+
+/** An enterprise's subscription without its secret; NOT_FOUND when it has none. */
+export async function getWebhook(ctx: AppContext, actor: Actor, enterpriseId: string): Promise<WebhookView> {
+  assertEnterprise(ctx, actor, enterpriseId);
+  const s = await ctx.store.webhooks.get(enterpriseId);
+  if (!s) throw new DomainError("NOT_FOUND", "no webhook for this enterprise");
+  return {
+    enterpriseId: s.enterpriseId,
+    url: s.url,
+    cursor: s.cursor,
+    attempts: s.attempts,
+    nextAttemptAt: new Date(s.nextAttemptAt).toISOString(),
+    lastError: s.lastError,
+    createdAt: new Date(s.createdAt).toISOString(),
+    updatedAt: new Date(s.updatedAt).toISOString(),
+  };
+}
+
+/** Ends an enterprise's subscription at once; NOT_FOUND when it has none. */
+export async function removeWebhook(ctx: AppContext, actor: Actor, enterpriseId: string): Promise<void> {
+  assertEnterprise(ctx, actor, enterpriseId);
+  if (!(await ctx.store.webhooks.remove(enterpriseId)))
+    throw new DomainError("NOT_FOUND", "no webhook for this enterprise");
+}

@@ -5,6 +5,9 @@ import type { Message } from "../../domain/messages/message.js";
 import type { SqliteMessageStore } from "./message-store.sqlite.js";
 import { idList, json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
 
+/** Phones per stored block of a campaign's recipient list. */
+const RECIPIENT_BLOCK = 10_000;
+
 function toCampaign(r: Row): Campaign {
   return {
     id: str(r.id),
@@ -33,11 +36,11 @@ function statements(db: Database.Database) {
          accepted, refused_by_code, created_at, updated_at, lease_owner, lease_until)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    insertRecipient: db.prepare("INSERT INTO campaign_recipients (campaign_id, idx, phone) VALUES (?, ?, ?)"),
+    insertBlock: db.prepare("INSERT INTO campaign_recipients (campaign_id, block, phones) VALUES (?, ?, ?)"),
     get: db.prepare("SELECT * FROM campaigns WHERE id = ?"),
     recipients: db
       .prepare(
-        "SELECT phone FROM campaign_recipients WHERE campaign_id = ? AND idx >= ? AND idx < ? ORDER BY idx",
+        "SELECT phones FROM campaign_recipients WHERE campaign_id = ? AND block >= ? AND block <= ? ORDER BY block",
       )
       .pluck(),
     progress: db.prepare(
@@ -110,7 +113,12 @@ export class SqliteCampaignStore implements CampaignStore {
         c.leaseOwner,
         c.leaseUntil,
       );
-      for (let i = 0; i < phones.length; i++) s.insertRecipient.run(c.id, i, phones[i]);
+      for (let b = 0; b * RECIPIENT_BLOCK < phones.length; b++)
+        s.insertBlock.run(
+          c.id,
+          b,
+          JSON.stringify(phones.slice(b * RECIPIENT_BLOCK, (b + 1) * RECIPIENT_BLOCK)),
+        );
     });
     this.insertTx = (c, phones) => insert.immediate(c, phones);
 
@@ -145,7 +153,14 @@ export class SqliteCampaignStore implements CampaignStore {
   }
 
   async recipients(id: string, from: number, limit: number): Promise<string[]> {
-    return (this.stmts.recipients.all(id, from, from + limit) as unknown[]).map(str);
+    if (limit <= 0) return [];
+    const first = Math.floor(from / RECIPIENT_BLOCK);
+    const last = Math.floor((from + limit - 1) / RECIPIENT_BLOCK);
+    const phones: string[] = [];
+    for (const block of this.stmts.recipients.all(id, first, last) as unknown[])
+      phones.push(...(JSON.parse(str(block)) as string[]));
+    const offset = from - first * RECIPIENT_BLOCK;
+    return phones.slice(offset, offset + limit);
   }
 
   async recordChunk(

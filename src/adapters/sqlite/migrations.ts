@@ -197,11 +197,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX campaigns_runnable ON campaigns(status, created_at, id)
         WHERE status IN ('scheduled', 'running');
 
+      -- the recipient list in blocks of RECIPIENT_BLOCK phones (a JSON array each): a million-phone
+      -- campaign is a hundred rows, not a million
       CREATE TABLE campaign_recipients (
         campaign_id TEXT NOT NULL,
-        idx INTEGER NOT NULL,
-        phone TEXT NOT NULL,
-        PRIMARY KEY (campaign_id, idx)
+        block INTEGER NOT NULL,
+        phones TEXT NOT NULL,
+        PRIMARY KEY (campaign_id, block)
       ) WITHOUT ROWID;
     `,
   },

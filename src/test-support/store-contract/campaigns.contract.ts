@@ -28,6 +28,21 @@ export function campaignsContract(ctx: StoreContext): void {
       expect(await ctx.store.campaigns.recipients("cpg_missing", 0, 4)).toEqual([]);
     });
 
+    it("pages through a long recipient list across any storage boundary", async () => {
+      const phones = Array.from({ length: 25_001 }, (_, i) => `138${String(i).padStart(8, "0")}`);
+      const c = aCampaign({ total: phones.length });
+      await ctx.store.campaigns.insert(c, phones);
+      for (const [from, limit] of [
+        [0, 25_001],
+        [9_999, 10_003],
+        [10_000, 1],
+        [19_999, 2],
+        [24_990, 50],
+        [3, 0],
+      ] as const)
+        expect(await ctx.store.campaigns.recipients(c.id, from, limit)).toEqual(phones.slice(from, from + limit));
+    });
+
     it("refuses a duplicate id", async () => {
       const c = aCampaign();
       await ctx.store.campaigns.insert(c, []);

@@ -12,10 +12,8 @@ export function createLogger(level = process.env.ANNING_LOG_LEVEL ?? "info"): Lo
     {
       level,
       base: { service: "anning" },
-      redact: {
-        paths: ["phone", "*.phone", "from", "*.from", "text", "*.text", "req.body"],
-        censor: "[redacted]",
-      },
+      // top-level keys only: wildcard paths cost every log line a walk of the object
+      redact: { paths: ["phone", "from", "to", "text", "body"], censor: "[redacted]" },
     },
     destination,
   );

@@ -40,7 +40,9 @@ export function campaignsContract(ctx: StoreContext): void {
         [24_990, 50],
         [3, 0],
       ] as const)
-        expect(await ctx.store.campaigns.recipients(c.id, from, limit)).toEqual(phones.slice(from, from + limit));
+        expect(await ctx.store.campaigns.recipients(c.id, from, limit)).toEqual(
+          phones.slice(from, from + limit),
+        );
     });
 
     it("refuses a duplicate id", async () => {

@@ -121,6 +121,8 @@ export async function campaignChild(dir) {
   let t0 = performance.now();
   const s = await buildServices(configFor(dir), { clock, anchorEveryMs: 0, webhookPollMs: 0 });
   const startupS = (performance.now() - t0) / 1000;
+  const rss = (label) => process.env.BENCH_RSS && process.stderr.write(`rss ${label}: ${Math.round(process.memoryUsage().rss / 1048576)} MiB heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MiB\n`);
+  rss("after start-up");
   const phones = Array.from({ length: RECIPIENTS }, (_, i) => phoneOf(i));
   const req = REQ(sender);
 
@@ -132,6 +134,7 @@ export async function campaignChild(dir) {
   for (let i = 0; i < phones.length; i++)
     if (decideRecipient(state, prepared, phones[i], NOW, true).codes.length === 0) allowed++;
   const decideS = (performance.now() - t0) / 1000;
+  rss("after deciding");
 
   // 2. End to end: create the campaign and decide it, every result recorded in the message log.
   t0 = performance.now();
@@ -139,6 +142,7 @@ export async function campaignChild(dir) {
   if (view.status !== "completed") await s.runner.runToEnd(view.id);
   const done = await s.ctx.store.campaigns.get(view.id);
   const e2eS = (performance.now() - t0) / 1000;
+  rss("after the campaign");
   const result = {
     consentsInIndex: s.ctx.state.consents.size,
     indexBytes: s.ctx.state.consents.bytes,
@@ -173,6 +177,7 @@ export async function campaignBench(log) {
   );
   spawnSync("rm", ["-rf", work]);
   if (child.status !== 0) throw new Error(`campaign child failed: ${child.stderr}`);
+  if (child.stderr) log(child.stderr.trim());
   const r = JSON.parse(child.stdout.trim().split("\n").at(-1));
   log(
     `start-up with ${r.consentsInIndex.toLocaleString()} consents in the index: ${r.startupS.toFixed(1)} s, index ${mb(r.indexBytes)}`,

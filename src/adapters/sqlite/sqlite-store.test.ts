@@ -79,7 +79,7 @@ describe("SqliteStore specifics", () => {
     expect(p("synchronous")).toBe(1);
     expect(p("foreign_keys")).toBe(1);
     expect(p("busy_timeout")).toBe(5000);
-    expect(p("cache_size")).toBe(-262144);
+    expect(p("cache_size")).toBe(-65536);
     expect(p("temp_store")).toBe(2);
     expect(p("page_size")).toBe(8192);
     await s.ping();

@@ -18,7 +18,7 @@ export interface SqliteStoreOptions {
 
 /**
  * Connection settings: 8 KiB pages (taken only by a new, empty file), WAL with NORMAL sync, FK checks,
- * a 256 MiB page cache, temp tables in memory.
+ * a 64 MiB page cache (the send path reads from memory, not from the file), temp tables in memory.
  */
 const PRAGMAS = [
   "page_size = 8192",
@@ -26,7 +26,7 @@ const PRAGMAS = [
   "synchronous = NORMAL",
   "foreign_keys = ON",
   "busy_timeout = 5000",
-  "cache_size = -262144",
+  "cache_size = -65536",
   "temp_store = MEMORY",
 ];
 

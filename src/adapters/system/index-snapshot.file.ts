@@ -1,12 +1,21 @@
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import type { IndexSnapshotStore } from "../../app/index-snapshot.port.js";
 import type { ConsentIndexSnapshot } from "../../domain/indexes/consent-index.js";
 
-const MAGIC = "ANNING-CONSENT-INDEX-1";
+const MAGIC = "ANNING-CONSENT-INDEX-2";
+
+/** Fills `into` from the file at `position`; a short file is an error. */
+function readExactly(fd: number, into: Uint8Array, position: number): void {
+  for (let off = 0; off < into.length; ) {
+    const n = readSync(fd, into, off, Math.min(into.length - off, 1 << 26), position + off);
+    if (n === 0) throw new Error("snapshot truncated");
+    off += n;
+  }
+}
 
 /**
  * The consent index snapshot as one file: a length-prefixed JSON header (sequence, hash, tag maps, array
- * lengths) followed by the four typed arrays. Written to a temporary file and renamed, so a crash during
+ * lengths) followed by the two typed arrays. Written to a temporary file and renamed, so a crash during
  * the write leaves the previous snapshot (or none).
  */
 export class FileIndexSnapshotStore implements IndexSnapshotStore {
@@ -16,43 +25,41 @@ export class FileIndexSnapshotStore implements IndexSnapshotStore {
 
   load(): ConsentIndexSnapshot | null {
     if (!existsSync(this.path)) return null;
+    let fd: number | null = null;
     try {
-      const buf = readFileSync(this.path);
-      const headerLen = buf.readUInt32LE(0);
-      const h = JSON.parse(buf.subarray(4, 4 + headerLen).toString("utf8")) as {
+      fd = openSync(this.path, "r");
+      const lenBuf = Buffer.alloc(4);
+      readExactly(fd, lenBuf, 0);
+      const headerLen = lenBuf.readUInt32LE(0);
+      const headerBuf = Buffer.alloc(headerLen);
+      readExactly(fd, headerBuf, 4);
+      const h = JSON.parse(headerBuf.toString("utf8")) as {
         magic: string;
         lastSeq: number;
         lastHash: string;
         enterprises: Array<[string, number]>;
         categories: Array<[string, number]>;
-        lengths: [number, number, number, number];
+        lengths: [number, number];
         used: [number, number];
       };
       if (h.magic !== MAGIC) return null;
       let at = 4 + headerLen;
       at += (8 - (at % 8)) % 8;
-      const take = <T>(n: number, bytesPer: number, make: (b: ArrayBuffer) => T): T => {
-        const bytes = n * bytesPer;
-        const copy = new ArrayBuffer(bytes);
-        new Uint8Array(copy).set(buf.subarray(at, at + bytes));
-        at += bytes;
-        return make(copy);
+      // read straight into the arrays: no second copy of a few hundred megabytes
+      const take = <T extends Float64Array>(array: T): T => {
+        readExactly(fd as number, new Uint8Array(array.buffer, array.byteOffset, array.byteLength), at);
+        at += array.byteLength;
+        return array;
       };
-      const [ck, cv, dk, dv] = h.lengths;
-      const consents = {
-        keys: take(ck, 8, (b) => new Float64Array(b)),
-        vals: take(cv, 4, (b) => new Uint32Array(b)),
-        used: h.used[0],
-      };
-      const dnd = {
-        keys: take(dk, 8, (b) => new Float64Array(b)),
-        vals: take(dv, 4, (b) => new Uint32Array(b)),
-        used: h.used[1],
-      };
+      const [c, d] = h.lengths;
+      const consents = { slots: take(new Float64Array(c)), used: h.used[0] };
+      const dnd = { slots: take(new Float64Array(d)), used: h.used[1] };
       this.hash = h.lastHash;
       return { lastSeq: h.lastSeq, enterprises: h.enterprises, categories: h.categories, consents, dnd };
     } catch {
       return null;
+    } finally {
+      if (fd !== null) closeSync(fd);
     }
   }
 
@@ -68,7 +75,7 @@ export class FileIndexSnapshotStore implements IndexSnapshotStore {
         lastHash: s.lastHash,
         enterprises: s.enterprises,
         categories: s.categories,
-        lengths: [s.consents.keys.length, s.consents.vals.length, s.dnd.keys.length, s.dnd.vals.length],
+        lengths: [s.consents.slots.length, s.dnd.slots.length],
         used: [s.consents.used, s.dnd.used],
       }),
     );
@@ -81,7 +88,7 @@ export class FileIndexSnapshotStore implements IndexSnapshotStore {
       writeSync(fd, header);
       const pad = (8 - ((4 + header.length) % 8)) % 8;
       if (pad) writeSync(fd, Buffer.alloc(pad));
-      for (const a of [s.consents.keys, s.consents.vals, s.dnd.keys, s.dnd.vals]) {
+      for (const a of [s.consents.slots, s.dnd.slots]) {
         const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
         for (let off = 0; off < bytes.length; )
           off += writeSync(fd, bytes, off, Math.min(bytes.length - off, 1 << 26));

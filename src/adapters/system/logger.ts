@@ -6,8 +6,8 @@ import type { Logger } from "../../app/logger.port.js";
  * line of defence; callers already mask numbers and never log message bodies.
  */
 export function createLogger(level = process.env.ANNING_LOG_LEVEL ?? "info"): Logger & pino.Logger {
-  // buffered, asynchronous writes: one write(2) per request would cost a third of the server's time
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // asynchronous writes: lines queued while a write is in flight go out together
+  const destination = pino.destination({ dest: 1, sync: false });
   return pino(
     {
       level,

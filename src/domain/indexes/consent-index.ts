@@ -12,8 +12,8 @@ export interface ConsentIndexSnapshot {
   lastSeq: number;
   enterprises: Array<[string, number]>;
   categories: Array<[string, number]>;
-  consents: { keys: Float64Array; vals: Uint32Array; used: number };
-  dnd: { keys: Float64Array; vals: Uint32Array; used: number };
+  consents: { slots: Float64Array; used: number };
+  dnd: { slots: Float64Array; used: number };
 }
 
 /** What the index knows of one (recipient, enterprise, category). */
@@ -133,13 +133,12 @@ export class ConsentIndex {
   }
 
   /**
-   * State and expiry of a key in one probe, packed for the hot loop: `state + 4 * untilSeconds`
-   * (0 when absent). Unpack with `packed & 3` and `Math.floor(packed / 4) * 1000`.
+   * State and expiry of a key in one probe, packed for the hot loop: `state + 256 × untilSeconds`
+   * (0 when absent). Unpack with `packed & 255` and `Math.floor(packed / 256) * 1000`.
    */
   packed(phone: number, tag: number): number {
     const t = this.consents;
-    const i = t.find(phone, tag);
-    return t.has(i) ? t.stateAt(i) + 4 * t.valueAt(i) : 0;
+    return t.packedAt(t.find(phone, tag));
   }
 
   /** State only (no allocation): for the campaign hot loop. */

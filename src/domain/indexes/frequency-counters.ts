@@ -12,7 +12,8 @@ export class FrequencyCounters {
   private table(day: number, create: boolean): PhoneKeyTable | undefined {
     let t = this.days.get(day);
     if (!t && create) {
-      t = new PhoneKeyTable(1 << 16);
+      // a phone's per-sender and total counts share a cache line
+      t = new PhoneKeyTable(1 << 16, true);
       this.days.set(day, t);
       for (const d of this.days.keys()) if (d < day - 1) this.days.delete(d);
     }

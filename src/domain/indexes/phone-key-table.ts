@@ -1,43 +1,46 @@
 /**
- * An open-addressing hash table keyed by (phone digits, 32-bit tag), held in typed arrays so ten
- * million keys cost about 24 bytes a slot instead of the 170 a `Map` of strings needs. Each slot holds
- * a one-byte state and a 32-bit value. Keys sit interleaved with their tags, and states with values,
- * so a probe touches two cache lines, not four. Keys are never deleted: a state of 0 means "nothing".
+ * An open-addressing hash table keyed by (phone digits, 32-bit tag), held in one typed array so ten
+ * million keys cost 24 bytes a slot instead of the ~170 a `Map` of strings needs. A slot is three
+ * doubles: phone, tag, and a packed `state + 256 × value` (state 0–255, value 0–2^32), so a probe
+ * usually touches one cache line. Keys are never deleted: a state of 0 means "nothing".
  */
 export class PhoneKeyTable {
-  /** [phone, tag] pairs; phone 0 marks an empty slot. */
-  private keys: Float64Array;
-  /** [state, value] pairs. */
-  private vals: Uint32Array;
+  /** [phone, tag, packed] triples; phone 0 marks an empty slot. */
+  private slots: Float64Array;
   private mask: number;
   private used = 0;
-  /** Bumped whenever the arrays are reallocated: slot numbers from `find` are valid within one generation. */
+  /** Bumped whenever the array is reallocated: slot numbers from `find` are valid within one generation. */
   generation = 0;
 
-  constructor(expected = 1024) {
+  /**
+   * @param expected keys to size for (the table grows past it)
+   * @param byPhoneOnly hash on the phone alone, so every key of one phone sits in neighbouring slots
+   *   (one cache line for a phone's few counters); otherwise on phone and tag
+   */
+  constructor(
+    expected = 1024,
+    private readonly byPhoneOnly = false,
+  ) {
     let cap = 1024;
     while (cap * 0.7 < expected) cap *= 2;
-    this.keys = new Float64Array(cap * 2);
-    this.vals = new Uint32Array(cap * 2);
+    this.slots = new Float64Array(cap * 3);
     this.mask = cap - 1;
   }
 
-  /** The raw arrays, for a snapshot. */
-  export(): { keys: Float64Array; vals: Uint32Array; used: number } {
-    return { keys: this.keys, vals: this.vals, used: this.used };
+  /** The raw array, for a snapshot. */
+  export(): { slots: Float64Array; used: number } {
+    return { slots: this.slots, used: this.used };
   }
 
-  /** A table over arrays from `export` (lengths must be a power of two pairs). */
-  static fromExport(e: { keys: Float64Array; vals: Uint32Array; used: number }): PhoneKeyTable {
-    const cap = e.keys.length / 2;
-    if (cap < 2 || (cap & (cap - 1)) !== 0 || e.vals.length !== e.keys.length)
-      throw new Error("bad table snapshot");
-    const t = new PhoneKeyTable(0);
-    t.keys = e.keys;
-    t.vals = e.vals;
-    t.mask = cap - 1;
-    t.used = e.used;
-    return t;
+  /** A table over an array from `export` (a power-of-two number of slots). */
+  static fromExport(e: { slots: Float64Array; used: number }): PhoneKeyTable {
+    const cap = e.slots.length / 3;
+    if (!Number.isInteger(cap) || cap < 2 || (cap & (cap - 1)) !== 0) throw new Error("bad table snapshot");
+    const table = new PhoneKeyTable(0);
+    table.slots = e.slots;
+    table.mask = cap - 1;
+    table.used = e.used;
+    return table;
   }
 
   /** Number of keys held. */
@@ -45,9 +48,9 @@ export class PhoneKeyTable {
     return this.used;
   }
 
-  /** Bytes held by the arrays. */
+  /** Bytes held by the array. */
   get bytes(): number {
-    return this.keys.byteLength + this.vals.byteLength;
+    return this.slots.byteLength;
   }
 
   /**
@@ -57,30 +60,36 @@ export class PhoneKeyTable {
   find(phone: number, tag: number): number {
     const lo = phone >>> 0;
     const hi = (phone / 4294967296) >>> 0;
-    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(tag, 0x85ebca6b), 0xc2b2ae35);
+    const t = this.byPhoneOnly ? 0 : tag;
+    let h = Math.imul(lo ^ Math.imul(hi, 0x9e3779b1) ^ Math.imul(t, 0x85ebca6b), 0xc2b2ae35);
     h ^= h >>> 15;
     h = Math.imul(h, 0x27d4eb2f);
     h ^= h >>> 13;
     const mask = this.mask;
-    const keys = this.keys;
+    const slots = this.slots;
     let i = h & mask;
     for (;;) {
-      const p = keys[i * 2];
-      if (p === 0 || (p === phone && keys[i * 2 + 1] === tag)) return i;
+      const p = slots[i * 3];
+      if (p === 0 || (p === phone && slots[i * 3 + 1] === tag)) return i;
       i = (i + 1) & mask;
     }
   }
 
   has(slot: number): boolean {
-    return this.keys[slot * 2] !== 0;
+    return this.slots[slot * 3] !== 0;
+  }
+
+  /** `state + 256 × value` of a slot (0 when empty): `packed & 255` is the state. */
+  packedAt(slot: number): number {
+    return this.slots[slot * 3 + 2] ?? 0;
   }
 
   stateAt(slot: number): number {
-    return this.vals[slot * 2] ?? 0;
+    return (this.slots[slot * 3 + 2] ?? 0) % 256;
   }
 
   valueAt(slot: number): number {
-    return this.vals[slot * 2 + 1] ?? 0;
+    return Math.floor((this.slots[slot * 3 + 2] ?? 0) / 256);
   }
 
   /** State of a key (0 when absent). */
@@ -93,54 +102,51 @@ export class PhoneKeyTable {
     return this.valueAt(this.find(phone, tag));
   }
 
-  /** Sets state and value of a key, adding it when absent. `phone` must be a positive integer. */
+  /** Sets state (0–255) and value (0–2^32) of a key, adding it when absent. `phone` must be a positive integer. */
   set(phone: number, tag: number, state: number, value: number): void {
     let i = this.find(phone, tag);
-    if (this.keys[i * 2] === 0) {
+    if (this.slots[i * 3] === 0) {
       if ((this.used + 1) / (this.mask + 1) > 0.7) {
         this.grow();
         i = this.find(phone, tag);
       }
-      this.keys[i * 2] = phone;
-      this.keys[i * 2 + 1] = tag;
+      this.slots[i * 3] = phone;
+      this.slots[i * 3 + 1] = tag;
       this.used++;
     }
-    this.vals[i * 2] = state;
-    this.vals[i * 2 + 1] = value;
+    this.slots[i * 3 + 2] = state + 256 * value;
   }
 
   /** Adds `delta` to a key's value (creating it with state 1) and returns the new value. */
   add(phone: number, tag: number, delta: number): number {
     const i = this.find(phone, tag);
-    if (this.keys[i * 2] === 0) {
+    if (this.slots[i * 3] === 0) {
       this.set(phone, tag, 1, delta);
       return delta;
     }
-    const v = (this.vals[i * 2 + 1] ?? 0) + delta;
-    this.vals[i * 2 + 1] = v;
-    return v;
+    this.addAt(i, delta);
+    return this.valueAt(i);
   }
 
   /** Adds to the value at a slot that holds a key. */
   addAt(slot: number, delta: number): void {
-    this.vals[slot * 2 + 1] = (this.vals[slot * 2 + 1] ?? 0) + delta;
+    this.slots[slot * 3 + 2] = (this.slots[slot * 3 + 2] ?? 0) + 256 * delta;
   }
 
   private grow(): void {
-    const { keys, vals } = this;
+    const old = this.slots;
     const cap = (this.mask + 1) * 2;
-    this.keys = new Float64Array(cap * 2);
-    this.vals = new Uint32Array(cap * 2);
+    this.slots = new Float64Array(cap * 3);
     this.mask = cap - 1;
     this.generation++;
-    for (let j = 0; j < keys.length; j += 2) {
-      const p = keys[j] ?? 0;
+    for (let j = 0; j < old.length; j += 3) {
+      const p = old[j] ?? 0;
       if (p === 0) continue;
-      const i = this.find(p, keys[j + 1] ?? 0);
-      this.keys[i * 2] = p;
-      this.keys[i * 2 + 1] = keys[j + 1] ?? 0;
-      this.vals[i * 2] = vals[j] ?? 0;
-      this.vals[i * 2 + 1] = vals[j + 1] ?? 0;
+      const tag = old[j + 1] ?? 0;
+      const i = this.find(p, tag);
+      this.slots[i * 3] = p;
+      this.slots[i * 3 + 1] = tag;
+      this.slots[i * 3 + 2] = old[j + 2] ?? 0;
     }
   }
 }

@@ -143,7 +143,33 @@ type ResolvedProfile = PolicyProfile & { window: [number, number] };
 /** Profiles per (registry snapshot, policy, sender, date): a registry change starts a fresh cache. */
 const profileCache = new WeakMap<RegistryIndex, WeakMap<PolicyFile, Map<string, ResolvedProfile>>>();
 
+let lastProfile: {
+  s: PolicyState;
+  registry: RegistryIndex;
+  policy: PolicyFile;
+  p: PreparedSend;
+  date: string;
+  prof: ResolvedProfile;
+} | null = null;
+
 function profileFor(s: PolicyState, p: PreparedSend, date: string): ResolvedProfile {
+  // a campaign asks the same question for every recipient
+  const l = lastProfile;
+  if (
+    l !== null &&
+    l.p === p &&
+    l.date === date &&
+    l.s === s &&
+    l.registry === s.registry &&
+    l.policy === s.policy
+  )
+    return l.prof;
+  const prof = lookupProfile(s, p, date);
+  lastProfile = { s, registry: s.registry, policy: s.policy, p, date, prof };
+  return prof;
+}
+
+function lookupProfile(s: PolicyState, p: PreparedSend, date: string): ResolvedProfile {
   let byPolicy = profileCache.get(s.registry);
   if (!byPolicy) {
     byPolicy = new WeakMap();
@@ -191,8 +217,8 @@ export function decideRecipient(
     if (consents.dndCoversTag(d, p.categoryTag)) codes.push("DND");
     const tag = consents === s.consents ? p.consentTag : consents.tagOf(p.request.senderId, category);
     const packed = consents.packed(d, tag);
-    const state = packed & 3;
-    const until = Math.floor(packed / 4) * 1000;
+    const state = packed & 255;
+    const until = Math.floor(packed / 256) * 1000;
     if (state === CONSENT_NONE) codes.push("CONSENT_MISSING");
     else if (state === CONSENT_GRANTED) {
       if (until !== 0 && until <= at) codes.push("CONSENT_EXPIRED");

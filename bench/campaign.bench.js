@@ -121,7 +121,11 @@ export async function campaignChild(dir) {
   let t0 = performance.now();
   const s = await buildServices(configFor(dir), { clock, anchorEveryMs: 0, webhookPollMs: 0 });
   const startupS = (performance.now() - t0) / 1000;
-  const rss = (label) => process.env.BENCH_RSS && process.stderr.write(`rss ${label}: ${Math.round(process.memoryUsage().rss / 1048576)} MiB heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MiB\n`);
+  const rss = (label) =>
+    process.env.BENCH_RSS &&
+    process.stderr.write(
+      `rss ${label}: ${Math.round(process.memoryUsage().rss / 1048576)} MiB heap ${Math.round(process.memoryUsage().heapUsed / 1048576)} MiB\n`,
+    );
   rss("after start-up");
   const phones = Array.from({ length: RECIPIENTS }, (_, i) => phoneOf(i));
   const req = REQ(sender);

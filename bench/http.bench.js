@@ -134,7 +134,11 @@ export async function httpBench(log) {
   bare.child.kill();
   await load(url, body, headers);
   const a = await load(url, body, headers);
-  anning.child.kill("SIGTERM");
+  // let it drain and close its store before the data dir goes
+  await new Promise((resolve) => {
+    anning.child.once("exit", resolve);
+    anning.child.kill("SIGTERM");
+  });
   rmSync(dir, { recursive: true, force: true });
   const row = (name, r) =>
     `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString().padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   errors ${r.errors + r.non2xx}`;

@@ -56,7 +56,7 @@ export async function loadPolicyState(
   if (!consents) consents = new ConsentIndex(Math.max(1024, await store.ledger.count()), pendingTtl);
   let after = consents.lastSeq;
   for (;;) {
-    const batch = await store.ledger.scanEvents(after, 50_000);
+    const batch = await store.ledger.scanIndexEntries(after, 50_000);
     if (batch.length === 0) break;
     for (const e of batch) {
       if (e.phone !== null) consents.apply(Number(e.phone.slice(1)), e);

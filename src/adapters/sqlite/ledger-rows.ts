@@ -56,6 +56,13 @@ export function ledgerStatements(db: Database.Database) {
     erase: db.prepare("UPDATE recipients SET phone = NULL WHERE recipient_id = ?"),
     forRecipient: db.prepare("SELECT * FROM consent_events WHERE recipient_id = ? ORDER BY seq"),
     scan: db.prepare(`${WITH_PHONE} WHERE e.seq > ? ORDER BY e.seq LIMIT ?`),
+    scanIndex: db
+      .prepare(
+        `SELECT e.seq, r.phone, e.enterprise_id, e.category, e.type, e.expires_at, e.recorded_at
+         FROM consent_events e LEFT JOIN recipients r ON r.recipient_id = e.recipient_id
+         WHERE e.seq > ? ORDER BY e.seq LIMIT ?`,
+      )
+      .raw(),
     scanShard: db.prepare(
       "SELECT * FROM consent_events WHERE shard = ? AND shard_seq > ? ORDER BY shard_seq LIMIT ?",
     ),

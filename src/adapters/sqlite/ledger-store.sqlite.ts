@@ -8,7 +8,7 @@ import {
   type LedgerAnchor,
   shardOf,
 } from "../../domain/consent/ledger-chain.js";
-import type { LedgerStore, ScannedEvent } from "../../domain/consent/ledger-store.port.js";
+import type { IndexEntry, LedgerStore, ScannedEvent } from "../../domain/consent/ledger-store.port.js";
 import { type LedgerStatements, ledgerStatements, toEvent, toScanned } from "./ledger-rows.js";
 import { idList, num, type Row, str } from "./sqlite-util.js";
 
@@ -176,6 +176,24 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async scanEvents(afterSeq: number, limit: number): Promise<ScannedEvent[]> {
     return (this.stmts.scan.all(afterSeq, limit) as Row[]).map(toScanned);
+  }
+
+  async scanIndexEntries(afterSeq: number, limit: number): Promise<IndexEntry[]> {
+    const rows = this.stmts.scanIndex.all(afterSeq, limit) as unknown[][];
+    const out: IndexEntry[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as unknown[];
+      out[i] = {
+        seq: Number(r[0]),
+        phone: (r[1] as string | null) ?? null,
+        enterpriseId: (r[2] as string | null) ?? null,
+        category: r[3] as string,
+        type: r[4] as IndexEntry["type"],
+        expiresAt: r[5] === null ? null : Number(r[5]),
+        recordedAt: Number(r[6]),
+      };
+    }
+    return out;
   }
 
   async scanShard(shard: number, afterShardSeq: number, limit: number): Promise<ConsentEvent[]> {

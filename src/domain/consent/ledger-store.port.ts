@@ -7,6 +7,18 @@ export interface ScannedEvent extends ConsentEvent {
   phone: string | null;
 }
 
+/** The few fields of an event the in-memory consent index needs (start-up replay reads millions). */
+export interface IndexEntry {
+  seq: number;
+  /** E.164, or null once erased. */
+  phone: string | null;
+  enterpriseId: string | null;
+  category: string;
+  type: ConsentEvent["type"];
+  expiresAt: number | null;
+  recordedAt: number;
+}
+
 /**
  * The append-only, hash-chained consent ledger. Implementations assign `seq` (global), `shard`
  * (shardOf(recipientId)), `shardSeq`, `prevHash` and `hash` (chainHash with the ledger key) atomically,
@@ -23,6 +35,8 @@ export interface LedgerStore {
   eventsForRecipient(recipientId: string): Promise<ConsentEvent[]>;
   /** Events with seq > afterSeq in seq order, at most `limit`, with the recipient's number. */
   scanEvents(afterSeq: number, limit: number): Promise<ScannedEvent[]>;
+  /** Like scanEvents, with only what the consent index needs: the start-up replay path. */
+  scanIndexEntries(afterSeq: number, limit: number): Promise<IndexEntry[]>;
   /** One shard's events with shardSeq > afterShardSeq in chain order, at most `limit`. */
   scanShard(shard: number, afterShardSeq: number, limit: number): Promise<ConsentEvent[]>;
   /**

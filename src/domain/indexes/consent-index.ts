@@ -101,7 +101,12 @@ export class ConsentIndex {
   }
 
   /** Applies one ledger event for a phone (E.164 digits as a number). Events must come in order. */
-  apply(phone: number, e: ConsentEventInput & { seq?: number }): void {
+  apply(
+    phone: number,
+    e: Pick<ConsentEventInput, "type" | "enterpriseId" | "category" | "expiresAt" | "recordedAt"> & {
+      seq?: number;
+    },
+  ): void {
     if (e.seq !== undefined && e.seq > this.lastSeq) this.lastSeq = e.seq;
     if (e.type === "dnd_set" || e.type === "dnd_remove") {
       this.dnd.set(phone, this.categoryTag(e.category), e.type === "dnd_set" ? 1 : 0, 0);

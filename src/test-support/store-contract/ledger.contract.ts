@@ -145,6 +145,30 @@ export function ledgerContract(ctx: StoreContext): void {
       expect(scanned).toEqual(recorded.map((e, i) => ({ ...e, phone: i % 2 === 0 ? phone : null })));
     });
 
+    it("scans the index entries in seq order, page by page, with exactly the index's fields", async () => {
+      const known = aRecipientId();
+      const phone = aPhone();
+      await ctx.store.ledger.upsertRecipients([{ recipientId: known, phone }]);
+      const recorded = await ctx.store.ledger.append(
+        Array.from({ length: 5 }, (_, i) =>
+          anEvent({ recipientId: i % 2 === 0 ? known : aRecipientId(), expiresAt: i === 2 ? 12345 : null }),
+        ),
+      );
+      const first = await ctx.store.ledger.scanIndexEntries(0, 3);
+      const rest = await ctx.store.ledger.scanIndexEntries(first.at(-1)?.seq ?? 0, 10);
+      expect([...first, ...rest]).toEqual(
+        recorded.map((e, i) => ({
+          seq: e.seq,
+          phone: i % 2 === 0 ? phone : null,
+          enterpriseId: e.enterpriseId,
+          category: e.category,
+          type: e.type,
+          expiresAt: e.expiresAt,
+          recordedAt: e.recordedAt,
+        })),
+      );
+    });
+
     it("scans one shard in chain order", async () => {
       const r = aRecipientId(4);
       const recorded = await ctx.store.ledger.append(

@@ -9,6 +9,7 @@ import {
 import { byPrecedence, type Reason, type ReasonCode } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { buildMessage, sendingNumber } from "../messaging/submit-message.js";
+import { Waker } from "../waker.js";
 
 /** A campaign as callers see it. */
 export function campaignView(c: Campaign) {
@@ -39,7 +40,7 @@ export class CampaignRunner {
   readonly actingTimes = new Map<string, number>();
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
 
   constructor(
     private readonly ctx: AppContext,
@@ -54,12 +55,12 @@ export class CampaignRunner {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loop;
   }
 
@@ -79,14 +80,7 @@ export class CampaignRunner {
       } catch (err) {
         this.ctx.log.error({ err: String(err) }, "campaign runner failed");
       }
-      if (!worked && this.running)
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.idleMs ?? 500);
-          this.wakeUp = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
+      if (!worked && this.running) await this.waker.sleep(this.opts.idleMs ?? 500);
     }
   }
 

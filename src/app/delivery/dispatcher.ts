@@ -2,6 +2,7 @@ import type { Message } from "../../domain/messages/message.js";
 import { maskPhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
+import { Waker } from "../waker.js";
 import { recheck } from "./recheck.js";
 import type { Upstream } from "./upstream.port.js";
 
@@ -21,8 +22,7 @@ export interface DispatcherOptions {
 export class Dispatcher {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
-  private pending = false;
+  private readonly waker = new Waker();
   readonly stats = { sent: 0, refused: 0, deferred: 0, unknown: 0, failed: 0 };
 
   constructor(
@@ -42,14 +42,13 @@ export class Dispatcher {
 
   /** Asks the loop to look at the outbox now. */
   wake(): void {
-    this.pending = true;
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   /** Finishes the batch in hand and stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loop;
   }
 
@@ -71,17 +70,7 @@ export class Dispatcher {
       } catch (err) {
         this.ctx.log.error({ err: String(err) }, "dispatcher batch failed");
       }
-      if (n === 0 && this.running && !this.pending) {
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, this.opts.idleMs ?? 200);
-          this.wakeUp = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wakeUp = null;
-      }
-      this.pending = false;
+      if (n === 0 && this.running) await this.waker.sleep(this.opts.idleMs ?? 200);
     }
   }
 

@@ -2,6 +2,7 @@ import { signWebhook } from "../../domain/webhooks/webhook-signature.js";
 import type { WebhookSubscription } from "../../domain/webhooks/webhook-store.port.js";
 import { listSuppressions } from "../consent/suppressions.js";
 import type { AppContext } from "../context.js";
+import { Waker } from "../waker.js";
 import type { WebhookSender } from "./webhook-sender.port.js";
 
 export interface WebhookDispatcherOptions {
@@ -58,7 +59,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 export class WebhookDispatcher {
   private running = false;
   private loop: Promise<void> | null = null;
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   readonly stats = { delivered: 0, failed: 0 };
 
   constructor(
@@ -77,7 +78,7 @@ export class WebhookDispatcher {
   /** Finishes the round in hand and stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeUp?.();
+    this.waker.wake();
     await this.loop;
     this.loop = null;
   }
@@ -111,14 +112,7 @@ export class WebhookDispatcher {
         this.ctx.log.error({ err: String(err) }, "webhook round failed");
       }
       if (more || !this.running) continue;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.opts.pollMs ?? 2000);
-        this.wakeUp = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
-      this.wakeUp = null;
+      await this.waker.sleep(this.opts.pollMs ?? 2000);
     }
   }
 

@@ -16,13 +16,6 @@ export interface ConsentIndexSnapshot {
   dnd: { slots: Float64Array; used: number };
 }
 
-/** What the index knows of one (recipient, enterprise, category). */
-export interface IndexedConsent {
-  state: number;
-  /** Expiry (granted) or lapse of the request (pending), ms since epoch; 0 for none. */
-  until: number;
-}
-
 /**
  * The in-memory view of the consent ledger used on the send path: current consent per
  * (phone, enterprise, category) and do-not-disturb scopes per phone, fed event by event in recording
@@ -132,11 +125,6 @@ export class ConsentIndex {
     }
   }
 
-  /** Consent of a phone for a tag from `tagOf`. */
-  lookup(phone: number, tag: number): IndexedConsent {
-    return { state: this.consents.state(phone, tag), until: this.consents.value(phone, tag) * 1000 };
-  }
-
   /**
    * State and expiry of a key in one probe, packed for the hot loop: `state + 256 × untilSeconds`
    * (0 when absent). Unpack with `packed & 255` and `Math.floor(packed / 256) * 1000`.
@@ -151,18 +139,7 @@ export class ConsentIndex {
     return this.consents.state(phone, tag);
   }
 
-  /** Expiry in ms for a tag (0 = none). */
-  untilOf(phone: number, tag: number): number {
-    return this.consents.value(phone, tag) * 1000;
-  }
-
-  /** Whether DND covers a category for a phone (scope "all" or the category itself). */
-  dndCovers(phone: number, category: string): boolean {
-    if (this.dnd.size === 0) return false;
-    return this.dnd.state(phone, 0) === 1 || this.dnd.state(phone, this.categoryTag(category)) === 1;
-  }
-
-  /** Same as dndCovers with a precomputed category tag. */
+  /** Whether DND covers a category (its tag from `categoryTag`) for a phone: scope "all" or that category. */
   dndCoversTag(phone: number, categoryTag: number): boolean {
     if (this.dnd.size === 0) return false;
     return this.dnd.state(phone, 0) === 1 || this.dnd.state(phone, categoryTag) === 1;

@@ -9,25 +9,16 @@ const TOTAL_TAG = 0xffffffff;
 export class FrequencyCounters {
   private readonly days = new Map<number, PhoneKeyTable>();
 
-  private table(day: number, create: boolean): PhoneKeyTable | undefined {
+  /** The day's table, created (and days before yesterday dropped) on first use. */
+  private table(day: number): PhoneKeyTable {
     let t = this.days.get(day);
-    if (!t && create) {
+    if (!t) {
       // a phone's per-sender and total counts share a cache line
       t = new PhoneKeyTable(1 << 16, true);
       this.days.set(day, t);
       for (const d of this.days.keys()) if (d < day - 1) this.days.delete(d);
     }
     return t;
-  }
-
-  /** Count for (phone, sender tag) on a day. */
-  perSender(day: number, phone: number, senderTag: number): number {
-    return this.table(day, false)?.value(phone, senderTag) ?? 0;
-  }
-
-  /** Count for a phone across all senders on a day. */
-  total(day: number, phone: number): number {
-    return this.table(day, false)?.value(phone, TOTAL_TAG) ?? 0;
   }
 
   /**
@@ -56,7 +47,7 @@ export class FrequencyCounters {
 
   /** Counts one accepted marketing message. */
   increment(day: number, phone: number, senderTag: number, n = 1): void {
-    const t = this.table(day, true) as PhoneKeyTable;
+    const t = this.table(day);
     const p = this.probe;
     if (
       p &&

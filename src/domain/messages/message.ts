@@ -52,11 +52,6 @@ export interface Message {
   history: MessageEvent[];
 }
 
-/** Statuses after which nothing more happens to a message, except receipts. */
-export function isFinal(status: MessageStatus): boolean {
-  return status === "delivered" || status === "failed" || status === "refused";
-}
-
 /**
  * Parts a text needs: GSM-7 texts 160 chars (153 per part when split), anything else UCS-2,
  * 70 chars (67 per part). Counts UTF-16 code units for UCS-2, as SMS does.

@@ -76,10 +76,6 @@ export class RegistryIndex {
     return text === null ? undefined : this.signaturesByText.get(text);
   }
 
-  signatureByText(text: string): Signature | undefined {
-    return this.signaturesByText.get(text);
-  }
-
   /** Whether `enterpriseId` holds an authorization for the signature valid at `at`. */
   authorized(signatureId: string, enterpriseId: string, at: number): boolean {
     return (this.authorizations.get(signatureId) ?? []).some(
@@ -89,11 +85,6 @@ export class RegistryIndex {
 
   authorizationsOf(signatureId: string): readonly Authorization[] {
     return this.authorizations.get(signatureId) ?? [];
-  }
-
-  /** A port by id (`prt_…`) or by exact number. */
-  portByRef(ref: string): Port | undefined {
-    return ref.startsWith("prt_") ? this.ports.get(ref) : this.portsByNumber.get(ref);
   }
 
   /**

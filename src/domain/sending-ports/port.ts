@@ -22,11 +22,6 @@ export interface Allocation {
   createdAt: number;
 }
 
-/** The full sending number of an allocation: port number plus extension. */
-export function allocationNumber(port: Port, allocation: Allocation): string {
-  return port.number + allocation.extension;
-}
-
 /** Port numbers are digits only, 5–20 long, and must start with one of the allowed prefixes. */
 export function isAllowedPortNumber(num: string, allowedPrefixes: readonly string[]): boolean {
   return /^\d{5,20}$/.test(num) && allowedPrefixes.some((p) => num.startsWith(p));

@@ -3,7 +3,7 @@ import { isMarketing } from "../../domain/shared/categories.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertAdmin, pseudonym } from "../context.js";
 import { checkCategories } from "../registry/signatures.js";
-import { appendToLedger } from "./ledger-writer.js";
+import { appendToLedger, newLedgerEvent } from "./ledger-writer.js";
 
 /**
  * Sets or lifts do-not-disturb for a recipient: scope "all" (every marketing message from everyone) or
@@ -31,22 +31,15 @@ export async function changeDnd(
   await appendToLedger(
     ctx,
     [
-      {
-        id: ctx.ids.next("evt"),
-        consentId: null,
+      newLedgerEvent(ctx, {
         recipientId,
         enterpriseId: null,
         category: input.scope,
         type: set ? "dnd_set" : "dnd_remove",
-        method: null,
-        capturedAt: null,
         recordedAt: ctx.clock.now(),
-        source: null,
-        noticeText: null,
-        expiresAt: null,
         channel: input.channel ?? "api",
         actor: "recipient",
-      },
+      }),
     ],
     new Map([[recipientId, phone.e164]]),
   );

@@ -21,3 +21,27 @@ export async function appendToLedger(
   }
   return recorded;
 }
+
+/** The fields every ledger event names; the rest default to null. */
+type EventEssentials = Pick<
+  ConsentEventInput,
+  "recipientId" | "enterpriseId" | "category" | "type" | "recordedAt" | "actor"
+>;
+
+/** A new ledger event with a fresh id and every field it does not name set to null. */
+export function newLedgerEvent(
+  ctx: AppContext,
+  e: EventEssentials & Partial<ConsentEventInput>,
+): ConsentEventInput {
+  return {
+    id: ctx.ids.next("evt"),
+    consentId: null,
+    method: null,
+    capturedAt: null,
+    source: null,
+    noticeText: null,
+    expiresAt: null,
+    channel: null,
+    ...e,
+  };
+}

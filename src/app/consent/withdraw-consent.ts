@@ -4,7 +4,7 @@ import { isMarketing } from "../../domain/shared/categories.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertActsFor, pseudonym } from "../context.js";
 import { checkCategories, knownCategories } from "../registry/signatures.js";
-import { appendToLedger } from "./ledger-writer.js";
+import { appendToLedger, newLedgerEvent } from "./ledger-writer.js";
 
 /** Every marketing category the policy knows. */
 export function marketingCategories(ctx: AppContext): string[] {
@@ -73,22 +73,17 @@ export async function withdrawFor(
   const events: ConsentEventInput[] = [];
   for (const enterpriseId of enterpriseIds)
     for (const category of categories)
-      events.push({
-        id: ctx.ids.next("evt"),
-        consentId: null,
-        recipientId,
-        enterpriseId,
-        category,
-        type: "withdraw",
-        method: null,
-        capturedAt: null,
-        recordedAt: who.at,
-        source: null,
-        noticeText: null,
-        expiresAt: null,
-        channel,
-        actor: who.actor,
-      });
+      events.push(
+        newLedgerEvent(ctx, {
+          recipientId,
+          enterpriseId,
+          category,
+          type: "withdraw",
+          recordedAt: who.at,
+          channel,
+          actor: who.actor,
+        }),
+      );
   await appendToLedger(ctx, events, new Map([[recipientId, e164]]));
   return { withdrawn: events.length, enterpriseIds: [...enterpriseIds] };
 }

@@ -1,10 +1,9 @@
-import type { ConsentEventInput } from "../../domain/consent/consent.js";
 import { foldConsents } from "../../domain/consent/consent-state.js";
 import { parseInboundReply } from "../../domain/optout/keywords.js";
 import { parsePhone } from "../../domain/phone/phone.js";
 import type { Port } from "../../domain/sending-ports/port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { appendToLedger } from "../consent/ledger-writer.js";
+import { appendToLedger, newLedgerEvent } from "../consent/ledger-writer.js";
 import { marketingCategories, withdrawFor } from "../consent/withdraw-consent.js";
 import { type Actor, type AppContext, actingTime, pseudonym } from "../context.js";
 import { queueConfirmation } from "./confirmation.js";
@@ -90,22 +89,21 @@ async function confirmOptIn(
     (s) => s.status === "pending" && enterpriseIds.includes(s.enterpriseId),
   );
   if (pending.length === 0) return { action: "nothing" };
-  const confirms: ConsentEventInput[] = pending.map((s) => ({
-    id: ctx.ids.next("evt"),
-    consentId: s.consentId,
-    recipientId,
-    enterpriseId: s.enterpriseId,
-    category: s.category,
-    type: "confirm",
-    method: "sms_double_opt_in",
-    capturedAt: at,
-    recordedAt: at,
-    source: "sms_reply",
-    noticeText: null,
-    expiresAt: null,
-    channel: "sms_reply",
-    actor: "recipient",
-  }));
+  const confirms = pending.map((s) =>
+    newLedgerEvent(ctx, {
+      consentId: s.consentId,
+      recipientId,
+      enterpriseId: s.enterpriseId,
+      category: s.category,
+      type: "confirm",
+      method: "sms_double_opt_in",
+      capturedAt: at,
+      recordedAt: at,
+      source: "sms_reply",
+      channel: "sms_reply",
+      actor: "recipient",
+    }),
+  );
   await appendToLedger(ctx, confirms, new Map([[recipientId, e164]]));
   return {
     action: "opt_in_confirmed",

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { DEFAULT_POLICY, type PolicyFile, parsePolicy } from "./domain/policy/policy.js";
@@ -18,7 +19,19 @@ const EnvSchema = z.object({
   ANNING_TEST_CLOCK: bool,
   ANNING_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ANNING_DATABASE_URL: z.string().optional(),
+  ANNING_REDIS_URL: z.string().optional(),
+  ANNING_NODE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "ANNING_NODE_ID is 1–64 letters, digits, _ . -")
+    .optional(),
+  ANNING_SYNC_POLL_MS: z.coerce.number().int().min(0).max(60_000).default(500),
+  ANNING_PG_POOL: z.coerce.number().int().min(1).max(200).default(10),
+  ANNING_CAMPAIGN_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+  ANNING_INFLIGHT_GRACE_MS: z.coerce.number().int().min(0).optional(),
 });
+
+/** Where anning keeps its data: an embedded SQLite file (the default) or a PostgreSQL database. */
+export type DatabaseConfig = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
 
 export interface Config {
   httpHost: string;
@@ -29,7 +42,22 @@ export interface Config {
   policyFile: string | null;
   testClock: boolean;
   logLevel: string;
+  /** The SQLite file (also the base name of the consent-index snapshot with PostgreSQL). */
   databaseFile: string;
+  database: DatabaseConfig;
+  /** Redis for counters shared by several nodes; null keeps them in process. */
+  redisUrl: string | null;
+  /** This node's name in leases and logs. */
+  nodeId: string;
+  /** How often a node polls for other nodes' ledger and registry changes (0: never). */
+  syncPollMs: number;
+  pgPoolSize: number;
+  campaignLeaseMs: number;
+  /**
+   * How long a message may stay dispatching before another node marks it unknown (its node died during
+   * the hand-over). 0 with SQLite (one node: everything in flight at start-up was this node's).
+   */
+  inFlightGraceMs: number;
 }
 
 /** Reads the configuration from the environment (and the policy file it names). */
@@ -41,8 +69,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = r.data;
   const dataDir = resolve(e.ANNING_DATA_DIR);
-  if (e.ANNING_DATABASE_URL && !e.ANNING_DATABASE_URL.startsWith("sqlite:"))
-    throw new Error("configuration: ANNING_DATABASE_URL: only sqlite: URLs are supported in this version");
+  const dbUrl = e.ANNING_DATABASE_URL;
+  const isPg = dbUrl !== undefined && /^postgres(ql)?:\/\//.test(dbUrl);
+  if (dbUrl && !isPg && !dbUrl.startsWith("sqlite:"))
+    throw new Error("configuration: ANNING_DATABASE_URL: use sqlite:<file> or postgres://user@host:port/db");
+  if (e.ANNING_REDIS_URL && !/^rediss?:\/\//.test(e.ANNING_REDIS_URL))
+    throw new Error("configuration: ANNING_REDIS_URL: use redis://host:port");
+  const databaseFile =
+    dbUrl && !isPg
+      ? resolve(dbUrl.replace(/^sqlite:(\/\/)?/, ""))
+      : resolve(dataDir, isPg ? "anning-pg.db" : "anning.db");
   return {
     httpHost: e.ANNING_HTTP_HOST,
     httpPort: e.ANNING_HTTP_PORT,
@@ -52,9 +88,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policyFile: e.ANNING_POLICY_FILE ? resolve(e.ANNING_POLICY_FILE) : null,
     testClock: e.ANNING_TEST_CLOCK,
     logLevel: e.ANNING_LOG_LEVEL,
-    databaseFile: e.ANNING_DATABASE_URL
-      ? resolve(e.ANNING_DATABASE_URL.replace(/^sqlite:(\/\/)?/, ""))
-      : resolve(dataDir, "anning.db"),
+    databaseFile,
+    database: isPg ? { kind: "postgres", url: dbUrl as string } : { kind: "sqlite", file: databaseFile },
+    redisUrl: e.ANNING_REDIS_URL ?? null,
+    nodeId: e.ANNING_NODE_ID ?? `${hostname()}-${process.pid}`,
+    syncPollMs: e.ANNING_SYNC_POLL_MS,
+    pgPoolSize: e.ANNING_PG_POOL,
+    campaignLeaseMs: e.ANNING_CAMPAIGN_LEASE_MS,
+    inFlightGraceMs: e.ANNING_INFLIGHT_GRACE_MS ?? (isPg ? 60_000 : 0),
   };
 }
 

@@ -1,3 +1,6 @@
+import { PgChangeBus } from "./adapters/postgres/change-bus.pg.js";
+import { openPostgresStore, type PostgresStore, sharedAdminToken } from "./adapters/postgres/pg-store.js";
+import { type CountsSnapshot, RedisSharedCounters } from "./adapters/redis/redis-counters.js";
 import { openSqliteStore } from "./adapters/sqlite/index.js";
 import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
 import { silentLogger } from "./adapters/system/logger.js";
@@ -7,7 +10,9 @@ import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
 import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
 import { FetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
 import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
-import type { AppContext } from "./app/context.js";
+import { NO_BUS } from "./app/cluster/change-bus.port.js";
+import { ClusterSync } from "./app/cluster/cluster-sync.js";
+import type { AppContext, Secrets } from "./app/context.js";
 import { loadPolicyState, saveSnapshot } from "./app/context.js";
 import { Dispatcher } from "./app/delivery/dispatcher.js";
 import type { Upstream } from "./app/delivery/upstream.port.js";
@@ -50,6 +55,32 @@ export interface BuildOptions {
   webhookSender?: WebhookSender;
 }
 
+/** The store the configuration names, with the keys and admin token that go with it. */
+async function openStore(
+  config: Config,
+  given: Store | undefined,
+): Promise<{ store: Store; secrets: Secrets; adminToken: string; generatedToken: boolean }> {
+  if (config.database.kind === "postgres" && !given) {
+    const store = await openPostgresStore({ url: config.database.url, poolSize: config.pgPoolSize });
+    try {
+      const { token, generated } = await sharedAdminToken(store.pool, config.adminToken);
+      return { store, secrets: store.secrets, adminToken: token, generatedToken: generated };
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  const { secrets, adminToken, generatedToken } = loadSecrets(config.dataDir, config.adminToken);
+  const store = given ?? openSqliteStore({ file: config.databaseFile, ledgerKey: secrets.ledgerKey });
+  // a PostgreSQL store handed in (tests) brings the deployment's keys with it
+  const keys = isPostgres(store) ? store.secrets : secrets;
+  return { store, secrets: keys, adminToken, generatedToken };
+}
+
+function isPostgres(store: Store): store is PostgresStore {
+  return store.kind === "postgres";
+}
+
 /**
  * The composition root: opens the store (SQLite by default), loads the registry and folds the ledger
  * into the in-memory consent index, rebuilds today's frequency counters from the message log, and
@@ -58,8 +89,7 @@ export interface BuildOptions {
 export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? silentLogger;
-  const { secrets, adminToken, generatedToken } = loadSecrets(config.dataDir, config.adminToken);
-  const store = opts.store ?? openSqliteStore({ file: config.databaseFile, ledgerKey: secrets.ledgerKey });
+  const { store, secrets, adminToken, generatedToken } = await openStore(config, opts.store);
   const snapshots = new FileIndexSnapshotStore(`${config.databaseFile}.consent-index`);
   const state = await loadPolicyState(store, config.policy, snapshots);
   const apiKeys = new Map((await store.enterprises.listKeys()).map((k) => [k.hash, k]));
@@ -74,13 +104,29 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     apiKeys,
     onAccepted: [],
   };
-  await rebuildCounters(ctx);
+  const bus = isPostgres(store) ? new PgChangeBus(store.pool, store.target, log) : NO_BUS;
+  const sync = new ClusterSync(ctx, bus, config.syncPollMs);
+  ctx.sync = sync;
+  await sync.init();
+  let counters: RedisSharedCounters | null = null;
+  if (config.redisUrl) {
+    counters = RedisSharedCounters.open({
+      url: config.redisUrl,
+      rebuildFrom: () => countsFromLog(ctx),
+      log,
+    });
+    ctx.counters = counters;
+    ctx.state.sharedCaps = true;
+    if (!(await counters.ensureReady(3000)))
+      log.warn({}, "redis is not reachable: marketing and verification are refused as degraded until it is");
+  } else await rebuildCounters(ctx);
   const upstream = opts.upstream ?? new RecordingUpstream();
   const dispatcher = new Dispatcher(ctx, upstream);
-  const runner = new CampaignRunner(ctx);
+  const runner = new CampaignRunner(ctx, { leaseMs: config.campaignLeaseMs, owner: config.nodeId });
   const webhookPollMs = opts.webhookPollMs ?? 2000;
   const webhooks = new WebhookDispatcher(ctx, opts.webhookSender ?? new FetchWebhookSender(), {
     pollMs: webhookPollMs,
+    nodeId: config.nodeId,
   });
   let anchorTimer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -93,15 +139,18 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     adminToken,
     generatedToken,
     async start() {
+      await sync.start();
       await dispatcher.start();
       runner.start();
       if (webhookPollMs > 0) webhooks.start();
       const every = opts.anchorEveryMs ?? 600_000;
       if (every > 0) {
         anchorTimer = setInterval(() => {
-          anchorLedger(ctx).catch((err: unknown) =>
-            log.error({ err: String(err) }, "ledger anchoring failed"),
-          );
+          // one node anchors per period; the lease outlives the period so the others skip it
+          ctx.store.cluster
+            .leaseJob("ledger-anchor", config.nodeId, clock.now(), every - 1000)
+            .then((mine) => (mine ? anchorLedger(ctx) : 0))
+            .catch((err: unknown) => log.error({ err: String(err) }, "ledger anchoring failed"));
         }, every);
         anchorTimer.unref();
       }
@@ -113,14 +162,35 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       await runner.stop();
       await webhooks.stop();
       await dispatcher.stop();
+      await sync.stop();
       await anchorLedger(ctx).catch(() => 0);
       await saveSnapshot(ctx, snapshots).catch((err: unknown) =>
         log.warn({ err: String(err) }, "index snapshot not saved"),
       );
       await upstream.close();
+      await counters?.close();
       await store.close();
     },
   };
+}
+
+/** What the shared counters should hold, read from the message log (after Redis lost its data). */
+export async function countsFromLog(ctx: AppContext): Promise<CountsSnapshot> {
+  const now = ctx.clock.now();
+  const lt = localTime(ctx.state.policy.defaultTimeZone, now);
+  const startOfDay = lt.day * 86_400_000 - lt.offsetMs;
+  const snap: CountsSnapshot = { marketing: [], verification: [] };
+  for (const c of await ctx.store.messages.marketingCountsSince(startOfDay)) {
+    const digits = Number(c.phone.slice(1));
+    if (Number.isFinite(digits) && digits > 0)
+      snap.marketing.push({ day: lt.day, digits, senderId: c.senderId, count: c.count });
+  }
+  for (const v of await ctx.store.messages.verificationSince(now - 86_400_000)) {
+    const digits = Number(v.phone.slice(1));
+    if (Number.isFinite(digits) && digits > 0)
+      snap.verification.push({ signatureId: v.signatureId, digits, at: v.at });
+  }
+  return snap;
 }
 
 /** Today's marketing counts and the last day's verification codes come back from the message log. */

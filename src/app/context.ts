@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import type { ConsentEvent } from "../domain/consent/consent.js";
 import type { ApiKey } from "../domain/enterprises/enterprise.js";
 import { ConsentIndex } from "../domain/indexes/consent-index.js";
 import { FrequencyCounters, VerificationCounters } from "../domain/indexes/frequency-counters.js";
@@ -8,6 +9,7 @@ import { RegistryIndex } from "../domain/registry/registry-index.js";
 import type { Clock } from "../domain/shared/clock.port.js";
 import { DomainError } from "../domain/shared/domain-error.js";
 import type { IdGenerator } from "../domain/shared/ids.port.js";
+import type { SharedCounters } from "./counters/shared-counters.port.js";
 import type { IndexSnapshotStore } from "./index-snapshot.port.js";
 import type { Logger } from "./logger.port.js";
 import type { Store } from "./store.port.js";
@@ -42,6 +44,18 @@ export interface AppContext {
   apiKeys: Map<string, ApiKey>;
   /** Hooks run after a message is accepted (wakes the dispatcher). */
   onAccepted: Array<() => void>;
+  /** Frequency caps, verification caps and rate limits shared by several nodes (Redis); else in process. */
+  counters?: SharedCounters;
+  /** Keeps the indexes in step with other nodes; without it, changes are applied locally only. */
+  sync?: IndexSync;
+}
+
+/** How use cases keep the in-memory indexes in step with the stores (see ClusterSync). */
+export interface IndexSync {
+  /** Applies ledger events this node just recorded, in seq order with everyone else's. */
+  applyOwn(recorded: readonly ConsentEvent[], phones: ReadonlyMap<string, string>): Promise<void>;
+  /** After this node changed the registry: reload it and tell the other nodes. */
+  registryChanged(): Promise<void>;
 }
 
 /** Builds the in-memory policy state from the stores; the ledger is folded into the consent index. */
@@ -110,7 +124,8 @@ export async function loadRegistry(store: Store): Promise<RegistryIndex> {
 
 /** Reloads the registry index after a registry change. */
 export async function refreshRegistry(ctx: AppContext): Promise<void> {
-  ctx.state.registry = await loadRegistry(ctx.store);
+  if (ctx.sync) await ctx.sync.registryChanged();
+  else ctx.state.registry = await loadRegistry(ctx.store);
 }
 
 /** Pseudonymous recipient id: keyed hash of the E.164 number, hex. */

@@ -1,4 +1,5 @@
 import type { CampaignStore } from "../domain/campaigns/campaign-store.port.js";
+import type { ClusterStore } from "../domain/cluster/cluster-store.port.js";
 import type { LedgerStore } from "../domain/consent/ledger-store.port.js";
 import type { EnterpriseStore } from "../domain/enterprises/enterprise-store.port.js";
 import type { MessageStore } from "../domain/messages/message-store.port.js";
@@ -16,6 +17,7 @@ export interface Store {
   messages: MessageStore;
   campaigns: CampaignStore;
   webhooks: WebhookStore;
+  cluster: ClusterStore;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -11,6 +11,7 @@ import { changeSignatureStatus, registerSignature } from "../app/registry/signat
 import { loadConfig } from "../config.js";
 import { creditCodeCheckChar } from "../domain/enterprises/credit-code.js";
 import { buildServices, type Services } from "../services.js";
+import { testStoreEnv } from "./pg-test-db.js";
 
 let codeCounter = 0;
 
@@ -44,6 +45,7 @@ export async function appHarness(
     ANNING_DATA_DIR: dir,
     ANNING_ADMIN_TOKEN: "test-admin-token-0123456789",
     ANNING_TEST_CLOCK: "1",
+    ...testStoreEnv(dir),
   });
   const make = (upstream?: Upstream) =>
     buildServices(config, { clock, anchorEveryMs: 0, ...(upstream ? { upstream } : {}) });

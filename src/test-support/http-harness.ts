@@ -8,6 +8,7 @@ import { ManualClock } from "../adapters/system/system-clock.js";
 import { loadConfig } from "../config.js";
 import { creditCodeCheckChar } from "../domain/enterprises/credit-code.js";
 import { buildServices, type Services } from "../services.js";
+import { dropTestStore, testStoreEnv } from "./pg-test-db.js";
 
 export const ADMIN_TOKEN = "test-admin-token-0123456789";
 
@@ -117,6 +118,7 @@ export async function startHarness(
     ANNING_DATA_DIR: dataDir,
     ANNING_ADMIN_TOKEN: ADMIN_TOKEN,
     ANNING_TEST_CLOCK: "1",
+    ...testStoreEnv(dataDir),
     ...opts.env,
   });
   const build = async () => {
@@ -237,6 +239,7 @@ export async function startHarness(
     async close() {
       await current.app.close();
       await current.services.close();
+      await dropTestStore(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

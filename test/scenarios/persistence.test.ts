@@ -10,6 +10,7 @@ import {
   type World,
 } from "../../src/test-support/http-harness.js";
 import { ensureBuilt, type Server, startServer } from "../support/process.js";
+import { testStoreEnv } from "../../src/test-support/pg-test-db.js";
 import {
   codesOf,
   decide,
@@ -215,6 +216,7 @@ describe("the real server process", () => {
       ANNING_ADMIN_TOKEN: token,
       ANNING_TEST_CLOCK: "1",
       ANNING_LOG_LEVEL: "debug",
+      ...testStoreEnv(dataDir),
     };
     const phone = "13912345678";
     const dndPhone = "13987654321";

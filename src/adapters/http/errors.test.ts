@@ -23,12 +23,24 @@ const STATUS: Record<DomainErrorCode, number> = {
   INVALID_STATE: 409,
   TEST_CLOCK_DISABLED: 400,
   IDEMPOTENCY_MISMATCH: 409,
+  SERVICE_DEGRADED: 503,
+  RATE_LIMITED: 429,
 };
 
 describe("codeToHttpStatus / classifyError", () => {
   it.each(Object.entries(STATUS))("%s → %i", (code, status) => {
     expect(codeToHttpStatus(code as DomainErrorCode)).toBe(status);
     expect(classifyError(new DomainError(code as DomainErrorCode, "m"))).toEqual([status, code, "m"]);
+  });
+
+  it("maps an unreachable PostgreSQL or Redis to 503 SERVICE_DEGRADED, never 500", () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    const shutdown = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
+    for (const e of [refused, shutdown, new Error("Connection terminated unexpectedly")])
+      expect(classifyError(e)[0]).toBe(503);
+    expect(classifyError(Object.assign(new Error("syntax"), { code: "42601" }))[0]).toBe(500);
   });
 
   it("maps store conflicts to 409 CONFLICT and anything unknown to a bare 500", () => {

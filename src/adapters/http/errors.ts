@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, type DomainErrorCode } from "../../domain/shared/domain-error.js";
 import { StoreConflictError } from "../../domain/shared/store-errors.js";
+import { isDependencyDown } from "../system/dependency-errors.js";
 
 /** A fault found by the HTTP layer itself (authentication, parsing, a field the schema could not express). */
 export class HttpError extends Error {
@@ -53,6 +54,10 @@ export function codeToHttpStatus(code: DomainErrorCode): number {
       return 400;
     case "IDEMPOTENCY_MISMATCH":
       return 409;
+    case "SERVICE_DEGRADED":
+      return 503;
+    case "RATE_LIMITED":
+      return 429;
     default: {
       const never: never = code;
       return never;
@@ -96,6 +101,8 @@ export function classifyError(err: unknown): [number, string, string] {
   if (err instanceof DomainError) return [codeToHttpStatus(err.code), err.code, err.message];
   if (err instanceof HttpError) return [err.statusCode, err.code, err.message];
   if (err instanceof StoreConflictError) return [409, "CONFLICT", err.message];
+  if (isDependencyDown(err))
+    return [503, "SERVICE_DEGRADED", "a dependency is unavailable; nothing was recorded, retry later"];
   const fe = err as Partial<FastifyError> & { validation?: AjvIssue[] };
   if (fe && Array.isArray(fe.validation)) return fromValidation(fe.validation, fe.validationContext);
   switch (fe?.code) {
@@ -135,6 +142,8 @@ export function sendError(
   const [status, code, message] = classifyError(err);
   if (status >= 500) app.log.error({ requestId: req.id, err }, "request failed");
   if (status === 401) reply.header("www-authenticate", "Bearer");
+  if (code === "SERVICE_DEGRADED") reply.header("retry-after", "5");
+  if (code === "RATE_LIMITED") reply.header("retry-after", "1");
   // Pre-serialized, so that a route's own schema for the same status (e.g. 422 refused) never reshapes it.
   return reply
     .header("x-request-id", req.id)

@@ -28,14 +28,16 @@ interface Appended {
 }
 
 /**
- * The hash-chained consent ledger in SQLite. Appends run in one IMMEDIATE transaction per call; the 16
- * shard heads are cached in memory, updated only after a commit, and reloaded after a rollback or when
+ * The hash-chained consent ledger in SQLite. Appends run in one IMMEDIATE transaction per call, which
+ * also records the recipients' numbers (table `recipients`, joined by the scans); the 16 shard heads are cached in memory, updated only after a commit, and reloaded after a rollback or when
  * another connection has written to the file (`PRAGMA data_version`).
  */
 export class SqliteLedgerStore implements LedgerStore {
   private readonly stmts: LedgerStatements;
-  private readonly appendTx: (events: readonly ConsentEventInput[]) => Appended;
-  private readonly upsertTx: (pairs: ReadonlyArray<{ recipientId: string; phone: string }>) => void;
+  private readonly appendTx: (
+    events: readonly ConsentEventInput[],
+    phones: ReadonlyMap<string, string>,
+  ) => Appended;
   private readonly anchorsTx: (anchors: readonly LedgerAnchor[]) => void;
   private readonly suppressionsOfTx: (
     enterpriseIds: string[],
@@ -51,68 +53,75 @@ export class SqliteLedgerStore implements LedgerStore {
   ) {
     const s = ledgerStatements(db);
     this.stmts = s;
-    const append = db.transaction((events: readonly ConsentEventInput[]) => {
-      this.refreshHeadsIfStale();
-      const heads = new Map(this.heads_);
-      const recorded: ConsentEvent[] = [];
-      for (const e of events) {
-        const shard = shardOf(e.recipientId);
-        const head = heads.get(shard);
-        const shardSeq = (head?.shardSeq ?? 0) + 1;
-        const prevHash = head?.hash ?? GENESIS_HASH;
-        const event: ConsentEvent = {
-          id: e.id,
-          consentId: e.consentId,
-          recipientId: e.recipientId,
-          enterpriseId: e.enterpriseId,
-          category: e.category,
-          type: e.type,
-          method: e.method,
-          capturedAt: e.capturedAt,
-          recordedAt: e.recordedAt,
-          source: e.source,
-          noticeText: e.noticeText,
-          expiresAt: e.expiresAt,
-          channel: e.channel,
-          actor: e.actor,
-          seq: 0,
-          shard,
-          shardSeq,
-          prevHash,
-          hash: "",
-        };
-        event.hash = chainHash(this.ledgerKey, prevHash, canonicalEvent(event));
-        const info = s.insert.run(
-          shard,
-          shardSeq,
-          event.id,
-          event.consentId,
-          event.recipientId,
-          event.enterpriseId,
-          event.category,
-          event.type,
-          event.method,
-          event.capturedAt,
-          event.recordedAt,
-          event.source,
-          event.noticeText,
-          event.expiresAt,
-          event.channel,
-          event.actor,
-          prevHash,
-          event.hash,
-        );
-        event.seq = Number(info.lastInsertRowid);
-        heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
-        recorded.push(event);
-      }
-      return { recorded, heads };
-    });
-    this.appendTx = (events) => append.immediate(events);
-    const upsert = db.transaction((pairs: ReadonlyArray<{ recipientId: string; phone: string }>) => {
-      for (const p of pairs) s.upsertRecipient.run(p.recipientId, p.phone);
-    });
-    this.upsertTx = (pairs) => upsert.immediate(pairs);
+    const append = db.transaction(
+      (events: readonly ConsentEventInput[], phones: ReadonlyMap<string, string>) => {
+        this.refreshHeadsIfStale();
+        if (phones.size > 0) {
+          const given = new Set<string>();
+          for (const e of events) {
+            const phone = phones.get(e.recipientId);
+            if (phone === undefined || given.has(e.recipientId)) continue;
+            given.add(e.recipientId);
+            s.upsertRecipient.run(e.recipientId, phone);
+          }
+        }
+        const heads = new Map(this.heads_);
+        const recorded: ConsentEvent[] = [];
+        for (const e of events) {
+          const shard = shardOf(e.recipientId);
+          const head = heads.get(shard);
+          const shardSeq = (head?.shardSeq ?? 0) + 1;
+          const prevHash = head?.hash ?? GENESIS_HASH;
+          const event: ConsentEvent = {
+            id: e.id,
+            consentId: e.consentId,
+            recipientId: e.recipientId,
+            enterpriseId: e.enterpriseId,
+            category: e.category,
+            type: e.type,
+            method: e.method,
+            capturedAt: e.capturedAt,
+            recordedAt: e.recordedAt,
+            source: e.source,
+            noticeText: e.noticeText,
+            expiresAt: e.expiresAt,
+            channel: e.channel,
+            actor: e.actor,
+            seq: 0,
+            shard,
+            shardSeq,
+            prevHash,
+            hash: "",
+          };
+          event.hash = chainHash(this.ledgerKey, prevHash, canonicalEvent(event));
+          const info = s.insert.run(
+            shard,
+            shardSeq,
+            event.id,
+            event.consentId,
+            event.recipientId,
+            event.enterpriseId,
+            event.category,
+            event.type,
+            event.method,
+            event.capturedAt,
+            event.recordedAt,
+            event.source,
+            event.noticeText,
+            event.expiresAt,
+            event.channel,
+            event.actor,
+            prevHash,
+            event.hash,
+          );
+          event.seq = Number(info.lastInsertRowid);
+          heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
+          recorded.push(event);
+        }
+        return { recorded, heads };
+      },
+    );
+    this.appendTx = (events, phones) => append.immediate(events, phones);
     const anchors = db.transaction((list: readonly LedgerAnchor[]) => {
       for (const a of list) s.insertAnchor.run(a.shard, a.shardSeq, a.hash, a.at);
     });
@@ -150,20 +159,16 @@ export class SqliteLedgerStore implements LedgerStore {
     if (num(this.stmts.dataVersion.get()) !== this.seenVersion) this.reloadHeads();
   }
 
-  async append(events: ConsentEventInput[]): Promise<ConsentEvent[]> {
+  async append(events: ConsentEventInput[], phones: ReadonlyMap<string, string>): Promise<ConsentEvent[]> {
     if (events.length === 0) return [];
     try {
-      const { recorded, heads } = this.appendTx(events);
+      const { recorded, heads } = this.appendTx(events, phones);
       this.heads_ = heads;
       return recorded;
     } catch (err) {
       this.reloadHeads();
       throw err;
     }
-  }
-
-  async upsertRecipients(pairs: Array<{ recipientId: string; phone: string }>): Promise<void> {
-    if (pairs.length > 0) this.upsertTx(pairs);
   }
 
   async eraseRecipient(recipientId: string): Promise<void> {

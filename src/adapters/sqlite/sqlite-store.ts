@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import type { Store } from "../../app/store.port.js";
 import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
+import { SqliteClusterStore } from "./cluster-store.sqlite.js";
 import { SqliteEnterpriseStore } from "./enterprise-store.sqlite.js";
 import { SqliteLedgerStore } from "./ledger-store.sqlite.js";
 import { SqliteMessageStore } from "./message-store.sqlite.js";
@@ -45,6 +46,7 @@ export class SqliteStore implements Store {
   readonly messages: SqliteMessageStore;
   readonly campaigns: SqliteCampaignStore;
   readonly webhooks: SqliteWebhookStore;
+  readonly cluster: SqliteClusterStore;
   /** Migration versions applied when this store was opened (empty when the schema was current). */
   readonly appliedMigrations: readonly number[];
   private readonly pingStmt: Database.Statement;
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
     this.messages = new SqliteMessageStore(db);
     this.campaigns = new SqliteCampaignStore(db, this.messages);
     this.webhooks = new SqliteWebhookStore(db);
+    this.cluster = new SqliteClusterStore(db);
     this.pingStmt = db.prepare("SELECT 1");
   }
 

@@ -8,6 +8,7 @@ import {
 } from "../../domain/policy/decide.js";
 import { byPrecedence, type Reason, type ReasonCode } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
+import { applySharedCaps, releaseSharedCaps } from "../counters/apply-caps.js";
 import { buildMessage, sendingNumber } from "../messaging/submit-message.js";
 import { Waker } from "../waker.js";
 
@@ -91,6 +92,16 @@ export class CampaignRunner {
   }
 
   private async process(start: Campaign): Promise<void> {
+    try {
+      await this.decideChunks(start);
+    } finally {
+      await this.ctx.store.campaigns
+        .release(start.id, this.owner)
+        .catch((err: unknown) => this.ctx.log.warn({ err: String(err) }, "campaign lease not released"));
+    }
+  }
+
+  private async decideChunks(start: Campaign): Promise<void> {
     const { ctx } = this;
     const chunk = this.opts.chunk ?? 50_000;
     let cursor = start.cursor;
@@ -101,15 +112,21 @@ export class CampaignRunner {
       const at = this.actingTimes.get(start.id) ?? ctx.clock.now();
       const prepared = prepareSend(ctx.state, start, at);
       const fields = { ...start, port: sendingNumber(start.port, prepared.port) };
-      const messages: Message[] = new Array(phones.length);
       const decisions: RecipientDecision[] = new Array(phones.length);
+      const ids: string[] = new Array(phones.length);
+      for (let i = 0; i < phones.length; i++) {
+        decisions[i] = decideRecipient(ctx.state, prepared, phones[i] as string, at, true);
+        ids[i] = ctx.ids.next("msg");
+      }
+      // shared caps (several nodes): one round trip for the chunk; SERVICE_DEGRADED stops here, nothing recorded
+      const counted = await applySharedCaps(ctx, decisions, at, true, ids);
+      const messages: Message[] = new Array(phones.length);
       const refused: Record<string, number> = {};
       let accepted = 0;
       const reasonCache = new Map<string, Reason[]>();
       for (let i = 0; i < phones.length; i++) {
         const raw = phones[i] as string;
-        const d = decideRecipient(ctx.state, prepared, raw, at, true);
-        decisions[i] = d;
+        const d = decisions[i] as RecipientDecision;
         let reasons: Reason[] = [];
         if (d.codes.length === 0) accepted++;
         else {
@@ -119,7 +136,7 @@ export class CampaignRunner {
           reasons = reasonCache.get(key) ?? byPrecedence(d.codes);
           reasonCache.set(key, reasons);
         }
-        const m = buildMessage(
+        messages[i] = buildMessage(
           ctx,
           fields,
           at,
@@ -128,22 +145,27 @@ export class CampaignRunner {
           prepared.port?.id ?? null,
           reasons,
           start.id,
+          ids[i],
         );
-        messages[i] = m;
       }
-      const ok = await ctx.store.campaigns.recordChunk(
-        start.id,
-        cursor,
-        cursor + phones.length,
-        messages,
-        accepted,
-        refused,
-        ctx.clock.now(),
-      );
-      if (!ok) {
-        for (const d of decisions) undoCommit(ctx.state, prepared, d, at);
-        break;
+      let ok = false;
+      try {
+        ok = await ctx.store.campaigns.recordChunk(
+          start.id,
+          cursor,
+          cursor + phones.length,
+          messages,
+          accepted,
+          refused,
+          ctx.clock.now(),
+        );
+      } finally {
+        if (!ok) {
+          for (const d of decisions) undoCommit(ctx.state, prepared, d, at);
+          await releaseSharedCaps(ctx, counted);
+        }
       }
+      if (!ok) break;
       cursor += phones.length;
       if (accepted > 0) for (const wake of ctx.onAccepted) wake();
     }
@@ -151,6 +173,5 @@ export class CampaignRunner {
       await ctx.store.campaigns.setStatus(start.id, ["running"], "completed", ctx.clock.now());
       this.actingTimes.delete(start.id);
     }
-    await ctx.store.campaigns.release(start.id, this.owner);
   }
 }

@@ -3,7 +3,8 @@ import type { AppContext } from "../context.js";
 
 /**
  * Appends events to the ledger and applies them to the in-memory index in the same order, so the send
- * path sees a withdrawal the moment the ledger has it. `phones` maps recipient ids to E.164 numbers.
+ * path sees a withdrawal the moment the ledger has it. `phones` maps recipient ids to E.164 numbers,
+ * recorded with the events in the same transaction.
  */
 export async function appendToLedger(
   ctx: AppContext,
@@ -11,10 +12,7 @@ export async function appendToLedger(
   phones: ReadonlyMap<string, string>,
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
-  await ctx.store.ledger.upsertRecipients(
-    [...phones].map(([recipientId, phone]) => ({ recipientId, phone })),
-  );
-  const recorded = await ctx.store.ledger.append(events);
+  const recorded = await ctx.store.ledger.append(events, phones);
   for (const e of recorded) {
     const phone = phones.get(e.recipientId);
     if (phone) ctx.state.consents.apply(Number(phone.slice(1)), e);

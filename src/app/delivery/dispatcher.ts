@@ -24,6 +24,12 @@ export class Dispatcher {
   private loop: Promise<void> | null = null;
   private readonly waker = new Waker();
   readonly stats = { sent: 0, refused: 0, deferred: 0, unknown: 0, failed: 0 };
+  /**
+   * Outcomes decided but not yet recorded because the store failed (it went away mid-batch): retried
+   * before every batch until recorded. A message stays `dispatching` meanwhile; if this process dies
+   * first, the in-flight sweep settles it as `unknown`, never resent.
+   */
+  private readonly unrecorded: Array<() => Promise<unknown>> = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -50,6 +56,9 @@ export class Dispatcher {
     this.running = false;
     this.waker.wake();
     await this.loop;
+    await this.recordPending().catch((err: unknown) =>
+      this.ctx.log.error({ err: String(err), count: this.unrecorded.length }, "outcomes left unrecorded at stop"),
+    );
   }
 
   /** Dispatches until the outbox holds nothing due (for tests and the CLI). */
@@ -76,10 +85,30 @@ export class Dispatcher {
 
   /** Claims one batch and hands it over; returns how many were claimed. */
   async dispatchBatch(): Promise<number> {
+    await this.recordPending();
     const now = this.ctx.clock.now();
     const batch = await this.ctx.store.messages.claimOutbox(this.opts.batchSize ?? 200, now);
     for (const m of batch) await this.handOver(m);
     return batch.length;
+  }
+
+  /** Retries the outcomes the store did not take; stops at the first that still fails. */
+  private async recordPending(): Promise<void> {
+    while (this.unrecorded.length > 0) {
+      const write = this.unrecorded[0] as () => Promise<unknown>;
+      await write();
+      this.unrecorded.shift();
+    }
+  }
+
+  /** Records an outcome, or keeps it for {@link recordPending} when the store fails. */
+  private async record(write: () => Promise<unknown>): Promise<void> {
+    try {
+      await write();
+    } catch (err) {
+      this.ctx.log.warn({ err: String(err) }, "outcome not recorded yet; will retry");
+      this.unrecorded.push(write);
+    }
   }
 
   private async handOver(m: Message): Promise<void> {
@@ -88,23 +117,15 @@ export class Dispatcher {
     const r = recheck(this.ctx, m, now);
     if (r.kind === "wait") {
       this.stats.deferred++;
-      await messages.defer(m.id, r.until, {
-        status: "accepted",
-        at: now,
-        note: "waiting for the marketing window",
-      });
+      const event = { status: "accepted" as const, at: now, note: "waiting for the marketing window" };
+      await this.record(() => messages.defer(m.id, r.until, event));
       return;
     }
     if (r.kind === "refuse") {
       this.stats.refused++;
       const reasons = byPrecedence(r.codes);
-      await messages.transition(
-        m.id,
-        ["dispatching"],
-        "refused",
-        { status: "refused", at: now, reasons },
-        { reasons },
-      );
+      const event = { status: "refused" as const, at: now, reasons };
+      await this.record(() => messages.transition(m.id, ["dispatching"], "refused", event, { reasons }));
       return;
     }
     let result: Awaited<ReturnType<Upstream["submit"]>>;
@@ -116,37 +137,28 @@ export class Dispatcher {
         { messageId: m.id, to: maskPhone(m.phone), err: String(err) },
         "hand-over outcome unknown",
       );
-      await messages.transition(m.id, ["dispatching"], "unknown", {
-        status: "unknown",
+      const event = {
+        status: "unknown" as const,
         at: this.ctx.clock.now(),
         note: "hand-over outcome unknown",
-      });
+      };
+      await this.record(() => messages.transition(m.id, ["dispatching"], "unknown", event));
       return;
     }
     const at = this.ctx.clock.now();
     if (result.ok) {
       this.stats.sent++;
-      await messages.transition(
-        m.id,
-        ["dispatching"],
-        "sent",
-        { status: "sent", at, note: this.upstream.name },
-        { upstreamId: result.upstreamId },
-      );
+      const event = { status: "sent" as const, at, note: this.upstream.name };
+      const patch = { upstreamId: result.upstreamId };
+      await this.record(() => messages.transition(m.id, ["dispatching"], "sent", event, patch));
     } else if (result.permanent) {
       this.stats.failed++;
-      await messages.transition(m.id, ["dispatching"], "failed", {
-        status: "failed",
-        at,
-        note: result.error,
-      });
+      const event = { status: "failed" as const, at, note: result.error };
+      await this.record(() => messages.transition(m.id, ["dispatching"], "failed", event));
     } else {
       this.stats.deferred++;
-      await messages.defer(m.id, at + (this.opts.retryMs ?? 5000), {
-        status: "accepted",
-        at,
-        note: `upstream: ${result.error}`,
-      });
+      const event = { status: "accepted" as const, at, note: `upstream: ${result.error}` };
+      await this.record(() => messages.defer(m.id, at + (this.opts.retryMs ?? 5000), event));
     }
   }
 }

@@ -3,6 +3,7 @@ import { parsePhone } from "../../domain/phone/phone.js";
 import { decideRecipient, prepareSend } from "../../domain/policy/decide.js";
 import { byPrecedence, type Reason } from "../../domain/policy/reason-codes.js";
 import { type Actor, type AppContext, parseTime, pseudonym } from "../context.js";
+import { applySharedCaps } from "../counters/apply-caps.js";
 import { checkSendFields, type SendFields } from "./send-request.js";
 
 export interface DecideInput extends SendFields {
@@ -29,6 +30,7 @@ export async function decideMessage(
     if (phone.ok) view = await consentsAsOf(ctx, phone.e164, phone.digits, at);
   }
   const d = decideRecipient(ctx.state, prepared, input.phone, at, false, view);
+  await applySharedCaps(ctx, [d], at, false, [""]);
   return { allowed: d.codes.length === 0, reasons: byPrecedence(d.codes), at: new Date(at).toISOString() };
 }
 

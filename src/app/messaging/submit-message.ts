@@ -4,6 +4,7 @@ import { decideRecipient, prepareSend, undoCommit } from "../../domain/policy/de
 import { byPrecedence, type Reason } from "../../domain/policy/reason-codes.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, actingTime } from "../context.js";
+import { applySharedCaps, releaseSharedCaps } from "../counters/apply-caps.js";
 import { checkSendFields, type SendFields } from "./send-request.js";
 
 export interface SubmitInput extends SendFields {
@@ -34,6 +35,8 @@ export async function submitMessage(
   const at = actingTime(ctx, input.at);
   const prepared = prepareSend(ctx.state, input, at);
   const d = decideRecipient(ctx.state, prepared, input.phone, at, true);
+  const id = ctx.ids.next("msg");
+  const counted = await applySharedCaps(ctx, [d], at, true, [id]);
   const reasons = byPrecedence(d.codes);
   const allowed = reasons.length === 0;
   const m = buildMessage(
@@ -44,11 +47,22 @@ export async function submitMessage(
     prepared.signature?.id ?? null,
     prepared.port?.id ?? null,
     reasons,
+    null,
+    id,
   );
   m.idempotencyKey = input.idempotencyKey ?? null;
-  const outcome = await ctx.store.messages.insert(m);
+  let outcome: Awaited<ReturnType<typeof ctx.store.messages.insert>>;
+  try {
+    outcome = await ctx.store.messages.insert(m);
+  } catch (err) {
+    // not recorded: take back what was counted (the caller is told to retry)
+    undoCommit(ctx.state, prepared, d, at);
+    await releaseSharedCaps(ctx, counted);
+    throw err;
+  }
   if (!outcome.inserted) {
     if (allowed) undoCommit(ctx.state, prepared, d, at);
+    await releaseSharedCaps(ctx, counted);
     const e = outcome.existing;
     if (
       e.phone !== m.phone ||
@@ -86,10 +100,11 @@ export function buildMessage(
   portId: string | null,
   reasons: Reason[],
   campaignId: string | null = null,
+  id: string = ctx.ids.next("msg"),
 ): Message {
   const status = reasons.length === 0 ? "accepted" : "refused";
   return {
-    id: ctx.ids.next("msg"),
+    id,
     senderId: f.senderId,
     signatureId,
     signature: f.signature,

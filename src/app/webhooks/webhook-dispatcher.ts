@@ -14,6 +14,11 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** Subscriptions delivered to at the same time (default 8). */
   concurrency?: number;
+  /**
+   * With several nodes: this node's name. Rounds then run under the `webhooks` job lease, so one node
+   * delivers at a time and no batch goes out twice from two nodes.
+   */
+  nodeId?: string;
 }
 
 /** What one round did. */
@@ -54,7 +59,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
  * enterprise sees them) to its webhook, signed with its secret. The cursor moves only when the receiver
  * answers 2xx; any other answer, a network error or a timeout backs off exponentially and the same
  * events go again next time. Nothing is lost, and an event may arrive twice: receivers dedupe by cursor.
- * One dispatcher per store.
+ * Several nodes may run one each: rounds take the `webhooks` job lease first (see `nodeId`).
  */
 export class WebhookDispatcher {
   private running = false;
@@ -107,13 +112,21 @@ export class WebhookDispatcher {
     while (this.running) {
       let more = false;
       try {
-        more = (await this.deliverOnce()).more;
+        if (await this.holdsLease()) more = (await this.deliverOnce()).more;
       } catch (err) {
         this.ctx.log.error({ err: String(err) }, "webhook round failed");
       }
       if (more || !this.running) continue;
       await this.waker.sleep(this.opts.pollMs ?? 2000);
     }
+  }
+
+  /** Without a node id: always. With one: whether this node holds (or now took) the webhooks lease. */
+  private async holdsLease(): Promise<boolean> {
+    const node = this.opts.nodeId;
+    if (node === undefined) return true;
+    const ttl = (this.opts.timeoutMs ?? 10_000) * 3 + (this.opts.pollMs ?? 2000);
+    return this.ctx.store.cluster.leaseJob("webhooks", node, this.ctx.clock.now(), ttl);
   }
 
   private async deliver(sub: WebhookSubscription, round: WebhookRound): Promise<void> {

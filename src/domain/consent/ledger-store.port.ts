@@ -25,11 +25,19 @@ export interface IndexEntry {
  * so concurrent appends never fork a chain.
  */
 export interface LedgerStore {
-  /** Appends events in the given order, in one transaction; returns them as recorded. */
-  append(events: ConsentEventInput[]): Promise<ConsentEvent[]>;
-  /** Records (or keeps) the pseudonym → E.164 mapping. */
-  upsertRecipients(pairs: Array<{ recipientId: string; phone: string }>): Promise<void>;
-  /** Erases a recipient's number; the events and the chain stay intact. */
+  /**
+   * Appends events in the given order, in one transaction, and returns them as recorded. `phones` maps
+   * the events' recipient ids (pseudonyms of their numbers: one id, one number) to E.164, recorded in
+   * the same transaction: a recipient's number, once known, is the one scans report for all of its
+   * events, earlier ones included, until it is erased. Events of a recipient whose number is not in
+   * `phones` and was never recorded (or was erased since) scan with phone null. Entries for recipients
+   * without an event in `events` may be ignored.
+   */
+  append(events: ConsentEventInput[], phones: ReadonlyMap<string, string>): Promise<ConsentEvent[]>;
+  /**
+   * Erases a recipient's number: its events scan with phone null from now on, until a later append
+   * gives the number again. The events and the chain stay intact.
+   */
   eraseRecipient(recipientId: string): Promise<void>;
   /** One recipient's events, in recording order. */
   eventsForRecipient(recipientId: string): Promise<ConsentEvent[]>;

@@ -47,12 +47,39 @@ export interface PolicyState {
   consents: ConsentIndex;
   counters: FrequencyCounters;
   verification: VerificationCounters;
+  /**
+   * Caps are counted outside this process (shared by several nodes): decisions then leave the cap
+   * check to the caller, described by {@link RecipientDecision.cap}, instead of using `counters`.
+   */
+  sharedCaps?: boolean;
 }
+
+/** A cap check left to a shared counter store (see {@link PolicyState.sharedCaps}). */
+export type CapQuery =
+  | {
+      kind: "marketing";
+      /** Local calendar day of the recipient (days since the epoch). */
+      day: number;
+      digits: number;
+      senderId: string;
+      perSender: number;
+      perRecipient: number;
+    }
+  | {
+      kind: "verification";
+      digits: number;
+      signatureId: string;
+      perMinute: number;
+      perHour: number;
+      perDay: number;
+    };
 
 /** A decision for one recipient. */
 export interface RecipientDecision {
   codes: ReasonCode[];
   phone: PhoneParse;
+  /** With shared caps: the cap check still to be made (FREQUENCY_CAP is then added by the caller). */
+  cap?: CapQuery;
 }
 
 /** Checks sender, signature and port for a request: everything but the recipient and the clock. */
@@ -227,10 +254,26 @@ export function decideRecipient(
     else codes.push("CONSENT_WITHDRAWN");
     if (prof.requireOptOutText && !p.hasOptOutText) codes.push("OPT_OUT_TEXT_MISSING");
     if (!inWindow(lt.minute, prof.window)) codes.push("QUIET_HOURS");
+    if (s.sharedCaps) {
+      const cap: CapQuery = {
+        kind: "marketing",
+        day: lt.day,
+        digits: d,
+        senderId: p.request.senderId,
+        perSender: prof.perSenderPerDay,
+        perRecipient: prof.perRecipientPerDay,
+      };
+      return { codes: sortCodes(codes), phone, cap };
+    }
     if (!s.counters.fits(lt.day, d, p.senderTag, prof.perSenderPerDay, prof.perRecipientPerDay))
       codes.push("FREQUENCY_CAP");
     if (commit && codes.length === 0) s.counters.increment(lt.day, d, p.senderTag);
   } else if (category === "verification" && p.signature) {
+    if (s.sharedCaps) {
+      const v = prof.verification;
+      const cap: CapQuery = { kind: "verification", digits: d, signatureId: p.signature.id, ...v };
+      return { codes: sortCodes(codes), phone, cap };
+    }
     const recent = s.verification.recent(p.signature.id, d, at);
     const within = (ms: number) => recent.filter((t) => t > at - ms).length;
     const v = prof.verification;
@@ -241,14 +284,15 @@ export function decideRecipient(
   return { codes: sortCodes(codes), phone };
 }
 
-function sortCodes(codes: ReasonCode[]): ReasonCode[] {
+/** Codes in order of precedence, without repeats. */
+export function sortCodes(codes: ReasonCode[]): ReasonCode[] {
   if (codes.length < 2) return codes;
   return [...new Set(codes)].sort((a, b) => PRECEDENCE[a] - PRECEDENCE[b]);
 }
 
 /** Takes back what a committed, allowed decision counted (the message turned out to be a duplicate). */
 export function undoCommit(s: PolicyState, p: PreparedSend, d: RecipientDecision, at: number): void {
-  if (!d.phone.ok || d.codes.length > 0) return;
+  if (!d.phone.ok || d.codes.length > 0 || d.cap) return;
   const lt = localTime(d.phone.timeZone || s.policy.defaultTimeZone, at);
   if (p.marketing) s.counters.increment(lt.day, d.phone.digits, p.senderTag, -1);
   else if (p.request.category === "verification" && p.signature)

@@ -20,7 +20,11 @@ export type DomainErrorCode =
   | "POLICY_NOT_TIGHTER"
   | "INVALID_STATE"
   | "TEST_CLOCK_DISABLED"
-  | "IDEMPOTENCY_MISMATCH";
+  | "IDEMPOTENCY_MISMATCH"
+  /** A dependency that caps or opt-outs rely on is down: nothing was accepted or recorded; retry later. */
+  | "SERVICE_DEGRADED"
+  /** The sender is over its messages-per-second limit: nothing was recorded; retry in a second. */
+  | "RATE_LIMITED";
 
 /** A typed caller fault with a stable code and a plain message (never personal data). */
 export class DomainError extends Error {

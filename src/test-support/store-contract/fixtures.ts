@@ -123,6 +123,9 @@ export function anAllocation(
   };
 }
 
+/** The `phones` of a ledger append whose recipients' numbers are not given. */
+export const NO_PHONES: ReadonlyMap<string, string> = new Map();
+
 /** A grant by default; every field set, so round trips check them all. */
 export function anEvent(overrides: Partial<ConsentEventInput> = {}): ConsentEventInput {
   return {

@@ -11,7 +11,7 @@ import {
   verifyShard,
 } from "../../domain/consent/ledger-chain.js";
 import type { StoreContext } from "./context.js";
-import { anEvent, aPhone, aRecipientId, CONTRACT_LEDGER_KEY, T0 } from "./fixtures.js";
+import { anEvent, aPhone, aRecipientId, CONTRACT_LEDGER_KEY, NO_PHONES, T0 } from "./fixtures.js";
 
 /** Every shard's chain checked with verifyShard against the stored anchors; returns all problems. */
 export async function verifyLedger(store: Store): Promise<{ checked: number; problems: LedgerProblem[] }> {
@@ -52,7 +52,7 @@ export function ledgerContract(ctx: StoreContext): void {
         anEvent({ recipientId: r2, consentId: null, enterpriseId: null, category: "all", type: "dnd_set" }),
         anEvent({ recipientId: r1, type: "request", capturedAt: null, expiresAt: null, source: null }),
       ];
-      const recorded = await ctx.store.ledger.append(inputs);
+      const recorded = await ctx.store.ledger.append(inputs, NO_PHONES);
       expect(recorded.map(inputOf)).toEqual(inputs);
       expect(recorded.map((e) => [e.shard, e.shardSeq])).toEqual([
         [3, 1],
@@ -70,10 +70,10 @@ export function ledgerContract(ctx: StoreContext): void {
         expect(e.hash).toBe(chainHash(CONTRACT_LEDGER_KEY, e.prevHash, canonicalEvent(e)));
         heads.set(e.shard, e.hash);
       }
-      const more = await ctx.store.ledger.append([anEvent({ recipientId: r3 })]);
+      const more = await ctx.store.ledger.append([anEvent({ recipientId: r3 })], NO_PHONES);
       expect(more[0]).toMatchObject({ shard: 7, shardSeq: 2, prevHash: recorded[1]?.hash });
       expect(more[0]?.seq).toBeGreaterThan(seqs[3] ?? Number.POSITIVE_INFINITY);
-      expect(await ctx.store.ledger.append([])).toEqual([]);
+      expect(await ctx.store.ledger.append([], NO_PHONES)).toEqual([]);
       expect(await verifyLedger(ctx.store)).toEqual({ checked: 5, problems: [] });
       expect(await ctx.store.ledger.count()).toBe(5);
     });
@@ -85,7 +85,7 @@ export function ledgerContract(ctx: StoreContext): void {
           anEvent({ recipientId: recipients[(b + i) % 4], recordedAt: T0 }),
         ),
       );
-      const results = await Promise.all(batches.map((batch) => ctx.store.ledger.append(batch)));
+      const results = await Promise.all(batches.map((batch) => ctx.store.ledger.append(batch, NO_PHONES)));
       const all = results.flat();
       expect(new Set(all.map((e) => e.seq)).size).toBe(200);
       for (const shard of [1, 2, 9]) {
@@ -98,27 +98,65 @@ export function ledgerContract(ctx: StoreContext): void {
 
     it("records nothing from a failed append, and the chain goes on from the last commit", async () => {
       const r = aRecipientId(8);
-      const [first] = await ctx.store.ledger.append([anEvent({ recipientId: r })]);
+      const [first] = await ctx.store.ledger.append([anEvent({ recipientId: r })], NO_PHONES);
       const broken = anEvent({ recipientId: r, actor: null as unknown as string });
-      await expect(ctx.store.ledger.append([anEvent({ recipientId: r }), broken])).rejects.toThrow();
+      await expect(
+        ctx.store.ledger.append([anEvent({ recipientId: r }), broken], new Map([[r, aPhone()]])),
+      ).rejects.toThrow();
       expect(await ctx.store.ledger.count()).toBe(1);
       expect(await ctx.store.ledger.heads()).toEqual([
         { shard: 8, shardSeq: 1, hash: first?.hash, at: first?.recordedAt },
       ]);
-      const [next] = await ctx.store.ledger.append([anEvent({ recipientId: r })]);
+      const [next] = await ctx.store.ledger.append([anEvent({ recipientId: r })], NO_PHONES);
       expect(next).toMatchObject({ shardSeq: 2, prevHash: first?.hash });
+      expect((await ctx.store.ledger.scanEvents(0, 10)).map((e) => e.phone)).toEqual([null, null]);
       expect(await verifyLedger(ctx.store)).toEqual({ checked: 2, problems: [] });
+    });
+
+    it("appends a large batch like a small one, every character kept, all or nothing", async () => {
+      const [first] = await ctx.store.ledger.append([anEvent({ recipientId: aRecipientId(6) })], NO_PHONES);
+      const recipients = Array.from({ length: 300 }, () => aRecipientId());
+      const phones = new Map(recipients.filter((_, i) => i % 3 > 0).map((r) => [r, aPhone()]));
+      const odd = "tab\there, line\nbreak\r\n, back\\slash \\N \\. 引号\"'";
+      const inputs = Array.from({ length: 1_500 }, (_, i) =>
+        anEvent({
+          recipientId: recipients[i % recipients.length],
+          noticeText: i % 7 === 0 ? `${odd} ${i}` : `通知 ${i}`,
+          source: i % 11 === 0 ? null : `https://shop.example/${i}\\`,
+          method: i % 5 === 0 ? null : "web_form_unticked_box",
+          expiresAt: i % 2 === 0 ? null : T0 + i,
+          recordedAt: T0 + i,
+        }),
+      );
+      const broken = [...inputs, anEvent({ actor: null as unknown as string })];
+      await expect(ctx.store.ledger.append(broken, phones)).rejects.toThrow();
+      expect(await ctx.store.ledger.count()).toBe(1);
+      const recorded = await ctx.store.ledger.append(inputs, phones);
+      expect(recorded.map(inputOf)).toEqual(inputs);
+      expect(recorded.map((e) => e.seq)).toEqual(inputs.map((_, i) => i + 2));
+      expect(await ctx.store.ledger.scanEvents(0, 2_000)).toEqual([
+        { ...first, phone: null },
+        ...recorded.map((e) => ({ ...e, phone: phones.get(e.recipientId) ?? null })),
+      ]);
+      expect(await verifyLedger(ctx.store)).toEqual({ checked: 1_501, problems: [] });
+      expect(await ctx.store.ledger.count()).toBe(1_501);
     });
 
     it("returns one recipient's events in recording order", async () => {
       const r = aRecipientId();
       const other = aRecipientId();
-      const recorded = await ctx.store.ledger.append([
-        anEvent({ recipientId: r, type: "request" }),
-        anEvent({ recipientId: other }),
-        anEvent({ recipientId: r, type: "confirm", recordedAt: T0 + 1 }),
-      ]);
-      await ctx.store.ledger.append([anEvent({ recipientId: r, type: "withdraw", recordedAt: T0 + 2 })]);
+      const recorded = await ctx.store.ledger.append(
+        [
+          anEvent({ recipientId: r, type: "request" }),
+          anEvent({ recipientId: other }),
+          anEvent({ recipientId: r, type: "confirm", recordedAt: T0 + 1 }),
+        ],
+        NO_PHONES,
+      );
+      await ctx.store.ledger.append(
+        [anEvent({ recipientId: r, type: "withdraw", recordedAt: T0 + 2 })],
+        NO_PHONES,
+      );
       const mine = await ctx.store.ledger.eventsForRecipient(r);
       expect(mine.map((e) => e.type)).toEqual(["request", "confirm", "withdraw"]);
       expect(mine[0]).toEqual(recorded[0]);
@@ -128,9 +166,9 @@ export function ledgerContract(ctx: StoreContext): void {
     it("scans events in seq order, page by page, with the recipient's number", async () => {
       const known = aRecipientId();
       const phone = aPhone();
-      await ctx.store.ledger.upsertRecipients([{ recipientId: known, phone }]);
       const recorded = await ctx.store.ledger.append(
         Array.from({ length: 7 }, (_, i) => anEvent({ recipientId: i % 2 === 0 ? known : aRecipientId() })),
+        new Map([[known, phone]]),
       );
       const pages: ConsentEvent[][] = [];
       let after = 0;
@@ -148,11 +186,11 @@ export function ledgerContract(ctx: StoreContext): void {
     it("scans the index entries in seq order, page by page, with exactly the index's fields", async () => {
       const known = aRecipientId();
       const phone = aPhone();
-      await ctx.store.ledger.upsertRecipients([{ recipientId: known, phone }]);
       const recorded = await ctx.store.ledger.append(
         Array.from({ length: 5 }, (_, i) =>
           anEvent({ recipientId: i % 2 === 0 ? known : aRecipientId(), expiresAt: i === 2 ? 12345 : null }),
         ),
+        new Map([[known, phone]]),
       );
       const first = await ctx.store.ledger.scanIndexEntries(0, 3);
       const rest = await ctx.store.ledger.scanIndexEntries(first.at(-1)?.seq ?? 0, 10);
@@ -173,8 +211,9 @@ export function ledgerContract(ctx: StoreContext): void {
       const r = aRecipientId(4);
       const recorded = await ctx.store.ledger.append(
         Array.from({ length: 5 }, () => anEvent({ recipientId: r })),
+        NO_PHONES,
       );
-      await ctx.store.ledger.append([anEvent({ recipientId: aRecipientId(5) })]);
+      await ctx.store.ledger.append([anEvent({ recipientId: aRecipientId(5) })], NO_PHONES);
       expect(await ctx.store.ledger.scanShard(4, 0, 2)).toEqual(recorded.slice(0, 2));
       expect(await ctx.store.ledger.scanShard(4, 2, 10)).toEqual(recorded.slice(2));
       expect(await ctx.store.ledger.scanShard(6, 0, 10)).toEqual([]);
@@ -183,33 +222,63 @@ export function ledgerContract(ctx: StoreContext): void {
     it("keeps a recipient's number, and erases it without touching the events", async () => {
       const r = aRecipientId();
       const phone = aPhone();
-      await ctx.store.ledger.upsertRecipients([{ recipientId: r, phone }]);
-      await ctx.store.ledger.upsertRecipients([{ recipientId: r, phone }]);
-      const recorded = await ctx.store.ledger.append([
-        anEvent({ recipientId: r }),
-        anEvent({ recipientId: r }),
-      ]);
-      expect((await ctx.store.ledger.scanEvents(0, 10)).map((e) => e.phone)).toEqual([phone, phone]);
+      const phones = new Map([[r, phone]]);
+      const recorded = [
+        ...(await ctx.store.ledger.append(
+          [anEvent({ recipientId: r }), anEvent({ recipientId: r })],
+          phones,
+        )),
+        ...(await ctx.store.ledger.append([anEvent({ recipientId: r })], phones)),
+        ...(await ctx.store.ledger.append([anEvent({ recipientId: r })], NO_PHONES)),
+      ];
+      const phonesScanned = async () => (await ctx.store.ledger.scanEvents(0, 10)).map((e) => e.phone);
+      expect(await phonesScanned()).toEqual([phone, phone, phone, phone]);
       await ctx.store.ledger.eraseRecipient(r);
       expect(await ctx.store.ledger.scanEvents(0, 10)).toEqual(recorded.map((e) => ({ ...e, phone: null })));
+      expect((await ctx.store.ledger.scanIndexEntries(0, 10)).map((e) => e.phone)).toEqual(
+        recorded.map(() => null),
+      );
       expect(await ctx.store.ledger.eventsForRecipient(r)).toEqual(recorded);
-      expect(await verifyLedger(ctx.store)).toEqual({ checked: 2, problems: [] });
+      recorded.push(...(await ctx.store.ledger.append([anEvent({ recipientId: r })], NO_PHONES)));
+      expect(await phonesScanned()).toEqual([null, null, null, null, null]);
+      expect(await verifyLedger(ctx.store)).toEqual({ checked: 5, problems: [] });
+    });
+
+    it("reports a number given later for all of the recipient's events, erased ones included", async () => {
+      const r = aRecipientId();
+      const other = aRecipientId();
+      const phone = aPhone();
+      const phonesScanned = async () => (await ctx.store.ledger.scanEvents(0, 10)).map((e) => e.phone);
+      await ctx.store.ledger.append(
+        [anEvent({ recipientId: r }), anEvent({ recipientId: other })],
+        NO_PHONES,
+      );
+      expect(await phonesScanned()).toEqual([null, null]);
+      await ctx.store.ledger.append([anEvent({ recipientId: r })], new Map([[r, phone]]));
+      expect(await phonesScanned()).toEqual([phone, null, phone]);
+      await ctx.store.ledger.eraseRecipient(r);
+      await ctx.store.ledger.eraseRecipient(aRecipientId());
+      expect(await phonesScanned()).toEqual([null, null, null]);
+      await ctx.store.ledger.append([anEvent({ recipientId: r })], new Map([[r, phone]]));
+      expect(await phonesScanned()).toEqual([phone, null, phone, phone]);
     });
 
     it("lists suppressions by enterprise, DND events included, page by page", async () => {
       const r = aRecipientId();
       const phone = aPhone();
-      await ctx.store.ledger.upsertRecipients([{ recipientId: r, phone }]);
       const dnd = { consentId: null, enterpriseId: null, category: "all", method: null } as const;
-      const recorded = await ctx.store.ledger.append([
-        anEvent({ recipientId: r, enterpriseId: "ent_a", type: "grant" }),
-        anEvent({ recipientId: r, enterpriseId: "ent_a", type: "withdraw" }),
-        anEvent({ recipientId: r, enterpriseId: "ent_b", type: "withdraw" }),
-        anEvent({ recipientId: r, ...dnd, type: "dnd_set" }),
-        anEvent({ recipientId: r, enterpriseId: "ent_c", type: "withdraw" }),
-        anEvent({ recipientId: r, ...dnd, type: "dnd_remove" }),
-        anEvent({ recipientId: r, enterpriseId: "ent_a", type: "confirm" }),
-      ]);
+      const recorded = await ctx.store.ledger.append(
+        [
+          anEvent({ recipientId: r, enterpriseId: "ent_a", type: "grant" }),
+          anEvent({ recipientId: r, enterpriseId: "ent_a", type: "withdraw" }),
+          anEvent({ recipientId: r, enterpriseId: "ent_b", type: "withdraw" }),
+          anEvent({ recipientId: r, ...dnd, type: "dnd_set" }),
+          anEvent({ recipientId: r, enterpriseId: "ent_c", type: "withdraw" }),
+          anEvent({ recipientId: r, ...dnd, type: "dnd_remove" }),
+          anEvent({ recipientId: r, enterpriseId: "ent_a", type: "confirm" }),
+        ],
+        new Map([[r, phone]]),
+      );
       const ids = (es: ConsentEvent[]) => es.map((e) => e.id);
       const at = (...i: number[]) => i.map((n) => recorded[n]?.id);
       const ofA = await ctx.store.ledger.suppressions(["ent_a"], 0, 10);
@@ -232,11 +301,14 @@ export function ledgerContract(ctx: StoreContext): void {
 
     it("reports the head of every non-empty shard", async () => {
       expect(await ctx.store.ledger.heads()).toEqual([]);
-      const recorded = await ctx.store.ledger.append([
-        anEvent({ recipientId: aRecipientId(11), recordedAt: T0 }),
-        anEvent({ recipientId: aRecipientId(0), recordedAt: T0 + 1 }),
-        anEvent({ recipientId: aRecipientId(11), recordedAt: T0 + 2 }),
-      ]);
+      const recorded = await ctx.store.ledger.append(
+        [
+          anEvent({ recipientId: aRecipientId(11), recordedAt: T0 }),
+          anEvent({ recipientId: aRecipientId(0), recordedAt: T0 + 1 }),
+          anEvent({ recipientId: aRecipientId(11), recordedAt: T0 + 2 }),
+        ],
+        NO_PHONES,
+      );
       const heads = await ctx.store.ledger.heads();
       expect(heads).toEqual([
         { shard: 0, shardSeq: 1, hash: recorded[1]?.hash, at: T0 + 1 },
@@ -248,6 +320,7 @@ export function ledgerContract(ctx: StoreContext): void {
       const r = aRecipientId(2);
       const recorded = await ctx.store.ledger.append(
         Array.from({ length: 3 }, () => anEvent({ recipientId: r })),
+        NO_PHONES,
       );
       const anchor = (i: number, at: number) => ({
         shard: 2,

@@ -13,6 +13,7 @@ import {
   aPort,
   aRecipientId,
   aSignature,
+  NO_PHONES,
   T0,
 } from "./fixtures.js";
 import { verifyLedger } from "./ledger.contract.js";
@@ -57,11 +58,10 @@ export function persistenceContract(ctx: StoreContext): void {
       await s.ports.insertPort(port);
       await s.ports.insertAllocation(anAllocation(port.id, merchant.id, { signatureIds: [sig.id] }));
       const r = aRecipientId(shardOfFirst);
-      await s.ledger.upsertRecipients([{ recipientId: r, phone: aPhone() }]);
-      const recorded = await s.ledger.append([
-        anEvent({ recipientId: r }),
-        anEvent({ recipientId: aRecipientId() }),
-      ]);
+      const recorded = await s.ledger.append(
+        [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })],
+        new Map([[r, aPhone()]]),
+      );
       await s.ledger.insertAnchors([
         { shard: shardOfFirst, shardSeq: 1, hash: recorded[0]?.hash ?? "", at: T0 },
       ]);
@@ -76,7 +76,7 @@ export function persistenceContract(ctx: StoreContext): void {
       expect(await snapshot(again)).toEqual(before);
       expect(await again.campaigns.get(c.id)).toEqual(c);
       expect(await again.campaigns.recipients(c.id, 0, 10)).toEqual(phones);
-      const next = await again.ledger.append([anEvent({ recipientId: r })]);
+      const next = await again.ledger.append([anEvent({ recipientId: r })], NO_PHONES);
       expect(next[0]).toMatchObject({ shardSeq: 2, prevHash: recorded[0]?.hash });
       expect((await verifyLedger(again)).problems).toEqual([]);
     });
@@ -87,18 +87,25 @@ export function persistenceContract(ctx: StoreContext): void {
       const a = ctx.store;
       const b = ctx.track(await reopen());
       const r = aRecipientId(9);
+      const phones = new Map([[r, aPhone()]]);
       for (let i = 0; i < 6; i++) {
         const s = i % 2 === 0 ? a : b;
-        const [e] = await s.ledger.append([
-          anEvent({ recipientId: r }),
-          anEvent({ recipientId: aRecipientId() }),
-        ]);
+        const [e] = await s.ledger.append(
+          [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })],
+          i === 3 ? phones : NO_PHONES,
+        );
         expect(e?.shardSeq).toBeGreaterThan(i);
       }
       const events = await a.ledger.scanShard(9, 0, 100);
       expect(events.filter((e) => e.recipientId === r).map((e) => e.shardSeq)).toHaveLength(6);
       expect(await verifyLedger(b)).toMatchObject({ checked: 12, problems: [] });
       expect(await a.ledger.heads()).toEqual(await b.ledger.heads());
+      expect(await a.ledger.scanEvents(0, 100)).toEqual(await b.ledger.scanEvents(0, 100));
+      expect((await a.ledger.eventsForRecipient(r)).length).toBe(6);
+      const numbers = (await b.ledger.scanEvents(0, 100))
+        .filter((e) => e.recipientId === r)
+        .map((e) => e.phone);
+      expect(numbers).toEqual(Array(6).fill(phones.get(r)));
 
       const ms = Array.from({ length: 9 }, () => aMessage());
       await a.messages.insertMany(ms);

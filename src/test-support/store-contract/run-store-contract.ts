@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import { campaignsContract } from "./campaigns.contract.js";
+import { clusterContract } from "./cluster.contract.js";
 import { type MakeStore, storeContext } from "./context.js";
 import { enterpriseContract } from "./enterprise.contract.js";
 import { ledgerContract } from "./ledger.contract.js";
@@ -25,6 +26,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     messagesContract(ctx);
     campaignsContract(ctx);
     webhooksContract(ctx);
+    clusterContract(ctx);
     persistenceContract(ctx);
   });
 }

@@ -9,7 +9,13 @@ const healthSchema = {
   type: "object",
   properties: {
     status: { type: "string", enum: ["ok", "degraded"] },
-    checks: { type: "object", properties: { store: { type: "string", enum: ["ok", "error"] } } },
+    checks: {
+      type: "object",
+      properties: {
+        store: { type: "string", enum: ["ok", "error"] },
+        redis: { type: "string", enum: ["ok", "rebuilding", "error"] },
+      },
+    },
   },
   required: ["status", "checks"],
 } as const;
@@ -33,19 +39,27 @@ export function systemRoutes(app: FastifyInstance, { services, metrics }: RouteD
     {
       schema: {
         tags: ["system"],
-        summary: "Liveness and store health (public)",
+        summary: "Liveness and the health of each dependency: the store, and Redis when configured (public)",
         security: [],
         response: { 200: healthSchema, 503: healthSchema },
       },
     },
     async (_req, reply) => {
+      const checks: Record<string, string> = {};
       try {
         await ctx.store.ping();
-        return { status: "ok", checks: { store: "ok" } };
+        checks.store = "ok";
       } catch (err) {
         app.log.error({ err }, "health check: store ping failed");
-        return reply.status(503).send({ status: "degraded", checks: { store: "error" } });
+        checks.store = "error";
       }
+      if (ctx.counters) {
+        const r = await ctx.counters.health();
+        checks.redis = r === "ok" || r === "rebuilding" ? r : "error";
+        if (checks.redis === "error") app.log.warn({ redis: r }, "health check: redis");
+      }
+      const ok = Object.values(checks).every((v) => v === "ok");
+      return reply.status(ok ? 200 : 503).send({ status: ok ? "ok" : "degraded", checks });
     },
   );
 

@@ -1,0 +1,98 @@
+import type {
+  SetWebhookOptions,
+  WebhookStore,
+  WebhookSubscription,
+} from "../../domain/webhooks/webhook-store.port.js";
+import { num, type PgPool, type Row, str, strOrNull } from "./pg-util.js";
+
+function toSubscription(r: Row): WebhookSubscription {
+  return {
+    enterpriseId: str(r.enterprise_id),
+    url: str(r.url),
+    secret: str(r.secret),
+    cursor: str(r.cursor),
+    attempts: num(r.attempts),
+    nextAttemptAt: num(r.next_attempt_at),
+    lastError: strOrNull(r.last_error),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at),
+  };
+}
+
+const UPSERT = `
+  INSERT INTO webhooks (enterprise_id, url, secret, cursor, attempts, next_attempt_at, last_error,
+                        created_at, updated_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (enterprise_id) DO UPDATE SET
+    url = excluded.url, secret = excluded.secret, attempts = excluded.attempts,
+    next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
+    updated_at = excluded.updated_at`;
+
+/** The statements, named so each connection prepares them once. */
+const SQL = {
+  upsertKeepCursor: { name: "wh.upsertKeepCursor", text: UPSERT },
+  upsertResetCursor: { name: "wh.upsertResetCursor", text: `${UPSERT}, cursor = excluded.cursor` },
+  get: { name: "wh.get", text: "SELECT * FROM webhooks WHERE enterprise_id = $1" },
+  remove: { name: "wh.remove", text: "DELETE FROM webhooks WHERE enterprise_id = $1" },
+  list: { name: "wh.list", text: "SELECT * FROM webhooks ORDER BY created_at, enterprise_id" },
+  advance: {
+    name: "wh.advance",
+    text: `UPDATE webhooks SET cursor = $1, attempts = 0, next_attempt_at = $2, last_error = NULL, updated_at = $2
+           WHERE enterprise_id = $3`,
+  },
+  fail: {
+    name: "wh.fail",
+    text: `UPDATE webhooks SET attempts = $1, next_attempt_at = $2, last_error = $3, updated_at = $4
+           WHERE enterprise_id = $5`,
+  },
+} as const;
+
+/** Webhook subscriptions (one per enterprise) and their delivery state, in PostgreSQL. */
+export class PgWebhookStore implements WebhookStore {
+  constructor(private readonly pool: PgPool) {}
+
+  async set(s: WebhookSubscription, opts: SetWebhookOptions = {}): Promise<void> {
+    const sql = opts.resetCursor ? SQL.upsertResetCursor : SQL.upsertKeepCursor;
+    await this.pool.query({
+      ...sql,
+      values: [
+        s.enterpriseId,
+        s.url,
+        s.secret,
+        s.cursor,
+        s.attempts,
+        s.nextAttemptAt,
+        s.lastError,
+        s.createdAt,
+        s.updatedAt,
+      ],
+    });
+  }
+
+  async get(enterpriseId: string): Promise<WebhookSubscription | null> {
+    const r = (await this.pool.query({ ...SQL.get, values: [enterpriseId] })).rows[0] as Row | undefined;
+    return r ? toSubscription(r) : null;
+  }
+
+  async remove(enterpriseId: string): Promise<boolean> {
+    return ((await this.pool.query({ ...SQL.remove, values: [enterpriseId] })).rowCount ?? 0) > 0;
+  }
+
+  async list(): Promise<WebhookSubscription[]> {
+    return ((await this.pool.query(SQL.list)).rows as Row[]).map(toSubscription);
+  }
+
+  async advance(enterpriseId: string, cursor: string, at: number): Promise<void> {
+    await this.pool.query({ ...SQL.advance, values: [cursor, at, enterpriseId] });
+  }
+
+  async fail(
+    enterpriseId: string,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+    at: number,
+  ): Promise<void> {
+    await this.pool.query({ ...SQL.fail, values: [attempts, nextAttemptAt, lastError, at, enterpriseId] });
+  }
+}

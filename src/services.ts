@@ -121,7 +121,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       log.warn({}, "redis is not reachable: marketing and verification are refused as degraded until it is");
   } else await rebuildCounters(ctx);
   const upstream = opts.upstream ?? new RecordingUpstream();
-  const dispatcher = new Dispatcher(ctx, upstream);
+  const dispatcher = new Dispatcher(ctx, upstream, {
+    inFlightGraceMs: config.inFlightGraceMs,
+    nodeId: config.nodeId,
+  });
   const runner = new CampaignRunner(ctx, { leaseMs: config.campaignLeaseMs, owner: config.nodeId });
   const webhookPollMs = opts.webhookPollMs ?? 2000;
   const webhooks = new WebhookDispatcher(ctx, opts.webhookSender ?? new FetchWebhookSender(), {

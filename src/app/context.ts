@@ -56,6 +56,8 @@ export interface IndexSync {
   applyOwn(recorded: readonly ConsentEvent[], phones: ReadonlyMap<string, string>): Promise<void>;
   /** After this node changed the registry: reload it and tell the other nodes. */
   registryChanged(): Promise<void>;
+  /** Reloads the registry if another node changed it since (one cheap read). */
+  checkRegistry(): Promise<void>;
 }
 
 /** Builds the in-memory policy state from the stores; the ledger is folded into the consent index. */

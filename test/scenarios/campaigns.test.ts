@@ -5,7 +5,7 @@ import {
   extraSender,
   marketingFromA,
   sendAccepted,
-  sqliteGet,
+  storeGet,
   submit,
 } from "../support/scenario.js";
 
@@ -176,17 +176,21 @@ describe("idempotency", () => {
     expect(second.statusCode, second.response.body).toBe(202);
     expect(second.id).toBe(first.id);
     expect(second.response.headers["idempotent-replayed"]).toBe("true");
-    const n = sqliteGet<{ n: number }>(
-      h.dataDir,
-      "SELECT count(*) AS n FROM messages WHERE sender_id = ? AND idempotency_key = ?",
-      w.A.id,
-      "order-2025-0001",
+    const n = (
+      await storeGet<{ n: number }>(
+        h.dataDir,
+        "SELECT count(*) AS n FROM messages WHERE sender_id = ? AND idempotency_key = ?",
+        w.A.id,
+        "order-2025-0001",
+      )
     ).n;
     expect(n).toBe(1);
-    const all = sqliteGet<{ n: number }>(
-      h.dataDir,
-      "SELECT count(*) AS n FROM messages WHERE phone = ?",
-      `+86${phone}`,
+    const all = (
+      await storeGet<{ n: number }>(
+        h.dataDir,
+        "SELECT count(*) AS n FROM messages WHERE phone = ?",
+        `+86${phone}`,
+      )
     ).n;
     expect(all).toBe(1);
   });

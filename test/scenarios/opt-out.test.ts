@@ -6,7 +6,7 @@ import {
   marketingFromA,
   type SendBody,
   sendAccepted,
-  sqliteGet,
+  storeGet,
 } from "../support/scenario.js";
 
 let h: Harness;
@@ -47,11 +47,13 @@ async function reply(to: string, text: string, caller = h.admin, from = phone): 
   return r.json<InboundResult>();
 }
 
-function confirmationsTo(num: string): number {
-  return sqliteGet<{ n: number }>(
-    h.dataDir,
-    "SELECT count(*) AS n FROM messages WHERE phone = ? AND category = 'system.opt_out_confirmation'",
-    num,
+async function confirmationsTo(num: string): Promise<number> {
+  return (
+    await storeGet<{ n: number }>(
+      h.dataDir,
+      "SELECT count(*) AS n FROM messages WHERE phone = ? AND category = 'system.opt_out_confirmation'",
+      num,
+    )
   ).n;
 }
 
@@ -89,7 +91,7 @@ describe("opt-out keywords", () => {
       expect(cm.text.startsWith("【好物商城】")).toBe(true);
       expect(cm.senderId).toBe(w.A.id);
       expect(cm.phone).not.toContain(phone);
-      expect(confirmationsTo(e164)).toBe(1);
+      expect(await confirmationsTo(e164)).toBe(1);
 
       await expectRefused(h, h.as(w.A.apiKey), marketingFromA(w, phone), "CONSENT_WITHDRAWN");
       await expectRefused(
@@ -106,7 +108,7 @@ describe("opt-out keywords", () => {
     expect(r.action).toBe("nothing");
     expect(await consentStatus(h, phone, w.A.id, "marketing.retail")).toBe("granted");
     expect(await consentStatus(h, phone, w.A.id, "marketing.finance")).toBe("granted");
-    expect(confirmationsTo(e164)).toBe(0);
+    expect(await confirmationsTo(e164)).toBe(0);
   });
 });
 
@@ -140,7 +142,7 @@ describe("merchant sending under the platform's signature", () => {
     expect(await consentStatus(h, phone, w.A.id)).toBe("withdrawn");
     expect(await consentStatus(h, phone, w.P.id)).toBe("withdrawn");
     expect(await consentStatus(h, phone, w.B.id)).toBe("granted");
-    expect(confirmationsTo(e164)).toBe(1);
+    expect(await confirmationsTo(e164)).toBe(1);
   });
 
   it("on the platform's extension: both the merchant that sent and the signature owner are withdrawn", async () => {

@@ -9,8 +9,8 @@ import {
   startHarness,
   type World,
 } from "../../src/test-support/http-harness.js";
-import { ensureBuilt, type Server, startServer } from "../support/process.js";
 import { testStoreEnv } from "../../src/test-support/pg-test-db.js";
+import { ensureBuilt, type Server, startServer } from "../support/process.js";
 import {
   codesOf,
   decide,

@@ -1,8 +1,10 @@
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { LightMyRequestResponse } from "fastify";
+import pg from "pg";
 import { expect } from "vitest";
 import type { Caller, Harness, Registered, World } from "../../src/test-support/http-harness.js";
+import { schemaFor, TEST_PG_URL, TEST_STORE } from "../../src/test-support/pg-test-db.js";
 
 /** The body of a decision or a message. */
 export interface SendBody {
@@ -163,8 +165,29 @@ export async function extraSender(
   };
 }
 
-/** Runs a read-only query on the harness's SQLite file (to count rows the API does not list). */
-export function sqliteGet<T>(dataDir: string, sql: string, ...params: unknown[]): T {
+/**
+ * Runs a read-only query (with `?` placeholders) on the store under test, behind the API's back (to
+ * count rows the API does not list): the harness's SQLite file, or its PostgreSQL schema.
+ */
+export async function storeGet<T>(dataDir: string, sql: string, ...params: unknown[]): Promise<T> {
+  if (TEST_STORE === "postgres") {
+    let n = 0;
+    const c = new pg.Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    try {
+      await c.query(`SET search_path TO ${schemaFor(dataDir)}`);
+      const r = await c.query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
+      // count(*) is int8, which pg returns as a string; anning's own pool reads it as a number too
+      const row = { ...r.rows[0] };
+      for (const f of r.fields) if (f.dataTypeID === 20) row[f.name] = Number(row[f.name]);
+      return row as T;
+    } finally {
+      await c.end();
+    }
+  }
   const db = new Database(join(dataDir, "anning.db"), { readonly: true, fileMustExist: true });
   try {
     return db.prepare(sql).get(...params) as T;

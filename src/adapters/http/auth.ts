@@ -47,9 +47,19 @@ export function installAuth(app: FastifyInstance, ctx: AppContext, adminToken: s
     const token = bearerToken(req.headers.authorization);
     if (token === null) return done(new HttpError(401, "UNAUTHORIZED", "missing bearer token"));
     const actor = actorForToken(ctx, admin, token);
-    if (actor === null) return done(new HttpError(401, "UNAUTHORIZED", "unknown or revoked token"));
-    req.actor = actor;
-    done();
+    if (actor !== null) {
+      req.actor = actor;
+      return done();
+    }
+    // a key made on another node a moment ago: catch up with the registry once, then decide
+    if (!ctx.sync) return done(new HttpError(401, "UNAUTHORIZED", "unknown or revoked token"));
+    ctx.sync.checkRegistry().then(
+      () => {
+        req.actor = actorForToken(ctx, admin, token);
+        done(req.actor ? undefined : new HttpError(401, "UNAUTHORIZED", "unknown or revoked token"));
+      },
+      (err: unknown) => done(err as Error),
+    );
   });
 }
 

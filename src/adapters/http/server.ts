@@ -61,6 +61,15 @@ export async function buildHttpServer(
     done();
   });
   installAuth(app, services.ctx, services.adminToken);
+  // Registry reads see what another node wrote a moment ago (register, then sign up, through a load
+  // balancer). Sends and decisions, the hot path, rely on the change bus instead (milliseconds).
+  app.addHook("preHandler", async (req) => {
+    const sync = services.ctx.sync;
+    if (!sync || req.is404) return;
+    const url = req.routeOptions.url;
+    if (url === "/v1/messages" || url === "/v1/decisions" || url === "/healthz" || url === "/metrics") return;
+    await sync.checkRegistry();
+  });
 
   // A route with a body schema treats an absent body as {}: a missing field is then named (MISSING_FIELD).
   app.addHook("onRoute", (route) => {

@@ -1,8 +1,7 @@
 import type { Campaign, CampaignStatus } from "../../domain/campaigns/campaign.js";
 import type { CampaignStore } from "../../domain/campaigns/campaign-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
-import type { PgMessageStore } from "./message-store.pg.js";
-import { withMessageConflicts } from "./message-store.pg.js";
+import { type PgMessageStore, withMessageConflicts } from "./message-store.pg.js";
 import {
   inTransaction,
   json,

@@ -245,7 +245,8 @@ async function copyEvents(
     if (used > 0) yield buf.subarray(0, used);
   }
   await pipeline(
-    Readable.from(chunks()),
+    // one chunk at a time: each is sent before the next is hashed
+    Readable.from(chunks(), { highWaterMark: 1 }),
     c.query(copyFrom(`COPY consent_events (${EVENT_COLUMNS}) FROM STDIN`)),
   );
   return recorded;

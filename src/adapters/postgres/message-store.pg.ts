@@ -53,7 +53,7 @@ const SQL = {
   defer: `UPDATE messages SET status = 'accepted', not_before = $2, history = history || $3::jsonb, updated_at = $4
     WHERE id = $1 AND status IN ('dispatching', 'accepted')`,
   inFlight: `UPDATE messages SET status = 'unknown', updated_at = $1, history = history || $2::jsonb
-    WHERE status = 'dispatching'`,
+    WHERE status = 'dispatching' AND updated_at < $3`,
   latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND starts_with(port, $2)
     ORDER BY created_at DESC, id DESC LIMIT 1`,
   verificationSince: `SELECT phone, signature_id, created_at FROM messages
@@ -65,13 +65,14 @@ const SQL = {
   all: "SELECT * FROM messages WHERE id > $1 ORDER BY id LIMIT $2",
   bySender: "SELECT * FROM messages WHERE sender_id = $1 AND id > $2 ORDER BY id LIMIT $3",
   // A few senders: each one's next ids from its index (at most `limit` each), merged, then the page.
-  bySendersMerge: `SELECT * FROM messages WHERE id IN (
+  // (= ANY(ARRAY(…)) rather than IN (…): the planner then expects a page, not a table, of rows.)
+  bySendersMerge: `SELECT * FROM messages WHERE id = ANY(ARRAY(
       SELECT s.id FROM unnest($1::text[]) AS u(sender_id)
       CROSS JOIN LATERAL (
         SELECT id FROM messages WHERE sender_id = u.sender_id AND id > $2 ORDER BY id LIMIT $3
       ) s
       ORDER BY s.id LIMIT $3
-    ) ORDER BY id`,
+    )) ORDER BY id`,
   // Many: walk the primary key in id order, filtering ("|| ''" keeps the planner off the sender index).
   bySendersScan: `SELECT * FROM messages WHERE (sender_id || '') = ANY($1::text[]) AND id > $2
     ORDER BY id LIMIT $3`,
@@ -202,8 +203,12 @@ export class PgMessageStore implements MessageStore {
     await this.pool.query(SQL.defer, [id, notBefore, appendedEventJson(event), event.at]);
   }
 
-  async markInFlightUnknown(at: number): Promise<number> {
-    const r = await this.pool.query(SQL.inFlight, [at, appendedEventJson({ status: "unknown", at })]);
+  async markInFlightUnknown(at: number, claimedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const r = await this.pool.query(SQL.inFlight, [
+      at,
+      appendedEventJson({ status: "unknown", at }),
+      claimedBefore,
+    ]);
     return r.rowCount ?? 0;
   }
 

@@ -36,7 +36,7 @@ function statements(db: Database.Database) {
     defer: db.prepare(
       "UPDATE messages SET status = 'accepted', not_before = ?, history = ?, updated_at = ? WHERE id = ?",
     ),
-    inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching'"),
+    inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching' AND updated_at < ?"),
     latestTo: db.prepare(
       `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`,
@@ -84,7 +84,7 @@ export class SqliteMessageStore implements MessageStore {
   ) => boolean;
   private readonly claimTx: (limit: number, now: number) => Message[];
   private readonly deferTx: (id: string, notBefore: number, event: MessageEvent) => void;
-  private readonly inFlightTx: (at: number) => number;
+  private readonly inFlightTx: (at: number, claimedBefore: number) => number;
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
   constructor(db: Database.Database) {
@@ -143,13 +143,13 @@ export class SqliteMessageStore implements MessageStore {
     });
     this.deferTx = (id, notBefore, event) => defer.immediate(id, notBefore, event);
 
-    const inFlight = db.transaction((at: number): number => {
-      const rows = s.inFlight.all() as Row[];
+    const inFlight = db.transaction((at: number, claimedBefore: number): number => {
+      const rows = s.inFlight.all(claimedBefore) as Row[];
       for (const r of rows)
         s.move.run("unknown", appendHistory(r.history, { status: "unknown", at }), at, r.id);
       return rows.length;
     });
-    this.inFlightTx = (at) => inFlight.immediate(at);
+    this.inFlightTx = (at, claimedBefore) => inFlight.immediate(at, claimedBefore);
 
     // A few senders: merge each one's ids (read in order from its index) in one snapshot, then fetch the
     // page. Many: one primary-key walk with a filter.
@@ -210,8 +210,8 @@ export class SqliteMessageStore implements MessageStore {
     this.deferTx(id, notBefore, event);
   }
 
-  async markInFlightUnknown(at: number): Promise<number> {
-    return this.inFlightTx(at);
+  async markInFlightUnknown(at: number, claimedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
+    return this.inFlightTx(at, claimedBefore);
   }
 
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {

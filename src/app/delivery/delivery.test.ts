@@ -47,6 +47,8 @@ describe("delivery", () => {
     const again = await h.reopen(up);
     await again.dispatcher.start();
     await again.dispatcher.drain();
+    // the started loop may hold the batch: stopping waits until it has recorded it
+    await again.dispatcher.stop();
     expect(up.handedOver).toEqual([id]);
     expect((await again.ctx.store.messages.get(id))?.status).toBe("sent");
     // another restart sends nothing more
@@ -54,6 +56,8 @@ describe("delivery", () => {
     const third = await h.reopen(up2);
     await third.dispatcher.start();
     await third.dispatcher.drain();
+    // the started loop may hold the batch: stopping waits until it has recorded it
+    await third.dispatcher.stop();
     expect(up2.handedOver).toEqual([]);
     await third.close();
     await again.close();
@@ -72,6 +76,8 @@ describe("delivery", () => {
     const after = await h.reopen(up);
     await after.dispatcher.start();
     await after.dispatcher.drain();
+    // the started loop may hold the batch: stopping waits until it has recorded it
+    await after.dispatcher.stop();
     const m = (await after.ctx.store.messages.get(id)) as Message;
     expect(m.status).toBe("unknown");
     expect(up.handedOver).toEqual([]);
@@ -87,6 +93,8 @@ describe("delivery", () => {
     const again = await h.reopen(up);
     await again.dispatcher.start();
     await again.dispatcher.drain();
+    // the started loop may hold the batch: stopping waits until it has recorded it
+    await again.dispatcher.stop();
     const m = (await again.ctx.store.messages.get(id)) as Message;
     expect(m.status).toBe("refused");
     expect(m.reasons.map((r) => r.code)).toEqual(["CONSENT_WITHDRAWN"]);

@@ -12,6 +12,14 @@ export interface DispatcherOptions {
   idleMs?: number;
   /** Delay before a temporarily refused hand-over is tried again. */
   retryMs?: number;
+  /**
+   * 0 (one node): at start-up every message in flight was this node's, and becomes unknown. Above 0
+   * (several nodes): only messages claimed longer ago than this become unknown, at start-up and by a
+   * sweep that one node at a time runs (their node died during the hand-over).
+   */
+  inFlightGraceMs?: number;
+  /** This node's name in the sweep's job lease. */
+  nodeId?: string;
 }
 
 /**
@@ -39,11 +47,30 @@ export class Dispatcher {
 
   /** Settles messages a crash left in flight, then starts the loop. */
   async start(): Promise<void> {
-    const n = await this.ctx.store.messages.markInFlightUnknown(this.ctx.clock.now());
-    if (n > 0) this.ctx.log.warn({ count: n }, "messages in flight at the last stop marked unknown");
+    await this.settleInFlight();
     this.running = true;
+    const grace = this.opts.inFlightGraceMs ?? 0;
+    if (grace > 0) {
+      this.sweep = setInterval(() => {
+        this.ctx.store.cluster
+          .leaseJob("in-flight-sweep", this.opts.nodeId ?? "node", this.ctx.clock.now(), grace / 2)
+          .then((mine) => (mine ? this.settleInFlight() : undefined))
+          .catch((err: unknown) => this.ctx.log.warn({ err: String(err) }, "in-flight sweep failed"));
+      }, grace / 2);
+      this.sweep.unref();
+    }
     this.ctx.onAccepted.push(() => this.wake());
     this.loop = this.run();
+  }
+
+  private sweep: NodeJS.Timeout | null = null;
+
+  /** Marks unknown what a dead hand-over left dispatching (see {@link DispatcherOptions.inFlightGraceMs}). */
+  private async settleInFlight(): Promise<void> {
+    const now = this.ctx.clock.now();
+    const grace = this.opts.inFlightGraceMs ?? 0;
+    const n = await this.ctx.store.messages.markInFlightUnknown(now, grace > 0 ? now - grace : undefined);
+    if (n > 0) this.ctx.log.warn({ count: n }, "messages left in flight by a stopped node marked unknown");
   }
 
   /** Asks the loop to look at the outbox now. */
@@ -54,10 +81,14 @@ export class Dispatcher {
   /** Finishes the batch in hand and stops. */
   async stop(): Promise<void> {
     this.running = false;
+    if (this.sweep) clearInterval(this.sweep);
     this.waker.wake();
     await this.loop;
     await this.recordPending().catch((err: unknown) =>
-      this.ctx.log.error({ err: String(err), count: this.unrecorded.length }, "outcomes left unrecorded at stop"),
+      this.ctx.log.error(
+        { err: String(err), count: this.unrecorded.length },
+        "outcomes left unrecorded at stop",
+      ),
     );
   }
 

@@ -45,8 +45,11 @@ export interface MessageStore {
   claimOutbox(limit: number, now: number): Promise<Message[]>;
   /** Puts a claimed message back into the outbox to wait until `notBefore` (quiet hours). */
   defer(id: string, notBefore: number, event: MessageEvent): Promise<void>;
-  /** At start-up: every message left dispatching by a crash becomes unknown. Returns how many. */
-  markInFlightUnknown(at: number): Promise<number>;
+  /**
+   * Messages left dispatching by a crash become unknown: those claimed (moved to dispatching) before
+   * `claimedBefore`, every one when it is omitted (a single node at start-up). Returns how many.
+   */
+  markInFlightUnknown(at: number, claimedBefore?: number): Promise<number>;
   /**
    * The latest message (not refused) to a recipient whose sending number starts with `portPrefix`.
    * Messages record the full sending number (port plus extension), never a port id.

@@ -149,6 +149,17 @@ export function messagesContract(ctx: StoreContext): void {
       expect(await ctx.store.messages.markInFlightUnknown(T0 + 8)).toBe(0);
     });
 
+    it("marks unknown only what was claimed before a time, when given one (another node's dead hand-over)", async () => {
+      const early = aMessage({ status: "accepted", notBefore: T0 });
+      const late = aMessage({ status: "accepted", notBefore: T0 + 100 });
+      await ctx.store.messages.insertMany([early, late]);
+      await ctx.store.messages.claimOutbox(1, T0);
+      await ctx.store.messages.claimOutbox(1, T0 + 100);
+      expect(await ctx.store.messages.markInFlightUnknown(T0 + 200, T0 + 50)).toBe(1);
+      expect((await ctx.store.messages.get(early.id))?.status).toBe("unknown");
+      expect((await ctx.store.messages.get(late.id))?.status).toBe("dispatching");
+    });
+
     it("finds the latest message sent to a recipient on a port prefix", async () => {
       const phone = aPhone();
       const on = (port: string, createdAt: number, extra: Partial<Message> = {}) =>

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_POLICY } from "../../domain/policy/policy.js";
 import { type Harness, phoneNo, startHarness, type World } from "../../test-support/http-harness.js";
 
 describe("decisions and messages", () => {
@@ -175,5 +179,56 @@ describe("`at` without the test clock", () => {
     expect(d.statusCode).toBe(200);
     const plain = await h.as(w.A.apiKey)("POST", "/v1/messages", body);
     expect(plain.statusCode).toBe(422);
+  });
+});
+
+describe("per-sender rate limit", () => {
+  let h: Harness;
+  let w: World;
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "anning-rate-"));
+    const file = join(dir, "policy.json");
+    writeFileSync(file, JSON.stringify({ ...DEFAULT_POLICY, senderRatePerSecond: 2 }));
+    h = await startHarness({ env: { ANNING_POLICY_FILE: file } });
+    w = await h.world();
+  });
+  afterAll(async () => {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("answers 429 RATE_LIMITED with Retry-After over the limit, records nothing, and lets the next second through", async () => {
+    const body = (n: number) => ({
+      senderId: w.A.id,
+      signature: w.sigA,
+      port: w.portA,
+      phone: phoneNo(n),
+      text: w.textA,
+      category: "notification",
+    });
+    const send = h.as(w.A.apiKey);
+    expect((await send("POST", "/v1/messages", body(1))).statusCode).toBe(202);
+    expect((await send("POST", "/v1/messages", body(2))).statusCode).toBe(202);
+    const over = await send("POST", "/v1/messages", { ...body(3), idempotencyKey: "over-1" });
+    expect([over.statusCode, over.json().error.code, over.headers["retry-after"]]).toEqual([
+      429,
+      "RATE_LIMITED",
+      "1",
+    ]);
+    // another sender has its own budget
+    const b = await h.as(w.B.apiKey)("POST", "/v1/messages", {
+      senderId: w.B.id,
+      signature: w.sigB,
+      port: w.portB,
+      phone: phoneNo(4),
+      text: w.textB,
+      category: "marketing.retail",
+    });
+    expect(b.statusCode).not.toBe(429);
+    h.clock.advance(1000);
+    // nothing was recorded for the refused call: its idempotency key is still free
+    const again = await send("POST", "/v1/messages", { ...body(3), idempotencyKey: "over-1" });
+    expect([again.statusCode, again.headers["idempotent-replayed"]]).toEqual([202, undefined]);
   });
 });

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
-import type { CapReservation, SharedCounters } from "../../app/counters/shared-counters.port.js";
+import type { CapReservation, RateTake, SharedCounters } from "../../app/counters/shared-counters.port.js";
 import type { Logger } from "../../app/logger.port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { RELEASE, RESERVE, RESERVE_FIELDS, TAKE_RATE } from "./scripts.js";
+import { RELEASE, RESERVE, RESERVE_FIELDS } from "./scripts.js";
 
 /** What the shared counters held, as the message log tells it: used after Redis lost its data. */
 export interface CountsSnapshot {
@@ -23,7 +23,7 @@ export interface RedisCountersOptions {
 const ITEMS_PER_CALL = 2000;
 
 const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
-const SCRIPTS = { reserve: RESERVE, release: RELEASE, rate: TAKE_RATE } as const;
+const SCRIPTS = { reserve: RESERVE, release: RELEASE } as const;
 type ScriptName = keyof typeof SCRIPTS;
 const SHAS = Object.fromEntries(Object.entries(SCRIPTS).map(([k, v]) => [k, sha1(v)])) as Record<
   ScriptName,
@@ -47,8 +47,8 @@ export function parseRedisUrl(raw: string): { url: string; prefix: string } {
 
 /**
  * The shared counters in Redis: frequency caps (a hash per recipient and day), verification caps (a
- * sorted set per signature and recipient) and per-sender rate limits (a counter per second), each
- * checked and counted by a Lua script in one round trip. Commands fail fast while Redis is away (no
+ * sorted set per signature and recipient) and per-sender rate limits (a counter per second), all of
+ * a request or campaign chunk checked and counted by one Lua script in one round trip. Commands fail fast while Redis is away (no
  * offline queue), and callers answer SERVICE_DEGRADED rather than letting caps lapse. When Redis comes
  * back empty, the first node to notice rebuilds the counts from the message log.
  */
@@ -106,10 +106,16 @@ export class RedisSharedCounters implements SharedCounters {
     return false;
   }
 
-  async reserve(items: readonly CapReservation[]): Promise<boolean[]> {
+  async reserve(items: readonly CapReservation[], rate?: RateTake): Promise<boolean[]> {
     const groups: string[][] = [];
-    for (let i = 0; i < items.length; i += ITEMS_PER_CALL)
-      groups.push(this.encode(items.slice(i, i + ITEMS_PER_CALL)));
+    for (let i = 0; i < items.length || (i === 0 && rate); i += ITEMS_PER_CALL) {
+      // the rate budget is taken by the first call only
+      const head =
+        i === 0 && rate
+          ? [`${rate.senderId}:${Math.floor(rate.now / 1000)}`, String(rate.n), String(rate.perSecond)]
+          : ["", "0", "0"];
+      groups.push([...head, ...this.encode(items.slice(i, i + ITEMS_PER_CALL))]);
+    }
     const results = await this.runMany("reserve", groups);
     const out: boolean[] = [];
     for (const r of results) {
@@ -117,6 +123,11 @@ export class RedisSharedCounters implements SharedCounters {
         this.startRebuild();
         throw degraded("the shared counters are being rebuilt");
       }
+      if (r === -2)
+        throw new DomainError(
+          "RATE_LIMITED",
+          "the sender is over its messages-per-second limit; retry in a second",
+        );
       for (const v of r as number[]) out.push(v === 1);
     }
     return out;
@@ -125,15 +136,8 @@ export class RedisSharedCounters implements SharedCounters {
   async release(items: readonly CapReservation[]): Promise<void> {
     const groups: string[][] = [];
     for (let i = 0; i < items.length; i += ITEMS_PER_CALL)
-      groups.push(this.encode(items.slice(i, i + ITEMS_PER_CALL)));
+      groups.push(["", "0", "0", ...this.encode(items.slice(i, i + ITEMS_PER_CALL))]);
     await this.runMany("release", groups);
-  }
-
-  async takeRate(senderId: string, perSecond: number, n: number, now: number): Promise<boolean> {
-    const [r] = await this.runMany("rate", [
-      [this.prefix, senderId, String(Math.floor(now / 1000)), String(n), String(perSecond)],
-    ]);
-    return r === 1;
   }
 
   async health(): Promise<string> {
@@ -161,8 +165,7 @@ export class RedisSharedCounters implements SharedCounters {
       let res: Array<[Error | null, unknown]> | null;
       try {
         const pipe = this.redis.pipeline();
-        for (const args of argLists)
-          pipe.evalsha(SHAS[name], 0, ...(name === "rate" ? args : [this.prefix, ...args]));
+        for (const args of argLists) pipe.evalsha(SHAS[name], 0, this.prefix, ...args);
         this.trips++;
         res = await pipe.exec();
       } catch (err) {

@@ -9,7 +9,9 @@
 export const RESERVE_FIELDS = 9;
 
 /**
- * ARGV: prefix, then items of 9 fields: kind, a, digits, b, c, d, e, commit ("1"/"0"), token.
+ * ARGV: prefix, rate key ("" for none), rate n, rate limit, then items of 9 fields: kind, a, digits, b,
+ * c, d, e, commit ("1"/"0"), token. With a rate key, the sender's budget for the second is taken first;
+ * over it, the script returns -2 and counts nothing.
  * - marketing ("m"): a = local day, b = sender id, c = per-sender cap, d = per-recipient cap. Counts live
  *   in a hash per (day, recipient): one field per sender and "*" for the total; kept three days.
  * - verification ("v"): a = time (ms), b = signature id, c/d/e = per minute / hour / day caps. Times live
@@ -19,8 +21,18 @@ export const RESERVE_FIELDS = 9;
 export const RESERVE = `
 local p = ARGV[1]
 if redis.call('EXISTS', p .. ':ready') == 0 then return -1 end
+if ARGV[2] ~= '' then
+  local rk = p .. ':r:' .. ARGV[2]
+  local n = tonumber(ARGV[3])
+  local v = redis.call('INCRBY', rk, n)
+  if v == n then redis.call('PEXPIRE', rk, 2000) end
+  if v > tonumber(ARGV[4]) then
+    redis.call('DECRBY', rk, n)
+    return -2
+  end
+end
 local out = {}
-local i = 2
+local i = 5
 local k = 0
 while i < #ARGV do
   k = k + 1
@@ -69,10 +81,10 @@ end
 return out
 `;
 
-/** ARGV: prefix, then the same items as RESERVE (committed ones): their counts are taken back. */
+/** ARGV as RESERVE's (the rate fields unused), the items committed ones: their counts are taken back. */
 export const RELEASE = `
 local p = ARGV[1]
-local i = 2
+local i = 5
 while i < #ARGV do
   if ARGV[i] == 'm' then
     local key = p .. ':m:' .. ARGV[i + 1] .. ':' .. ARGV[i + 2]
@@ -84,22 +96,6 @@ while i < #ARGV do
     redis.call('ZREM', p .. ':v:' .. ARGV[i + 3] .. ':' .. ARGV[i + 2], ARGV[i + 8])
   end
   i = i + 9
-end
-return 1
-`;
-
-/**
- * ARGV: prefix, sender id, second (epoch seconds), n, limit. Takes n from the sender's budget for that
- * second; returns 1, or 0 (nothing taken) when that would exceed the limit.
- */
-export const TAKE_RATE = `
-local key = ARGV[1] .. ':r:' .. ARGV[2] .. ':' .. ARGV[3]
-local n = tonumber(ARGV[4])
-local v = redis.call('INCRBY', key, n)
-if v == n then redis.call('PEXPIRE', key, 2000) end
-if v > tonumber(ARGV[5]) then
-  redis.call('DECRBY', key, n)
-  return 0
 end
 return 1
 `;

@@ -72,7 +72,7 @@ export class ClusterSync {
 
   /** Reads and applies every event after the index's last seq (one run at a time, re-run if asked). */
   catchUpLedger(): Promise<void> {
-    if (this.ledgerRun) {
+    if (this.ledgerRun !== null) {
       this.ledgerAgain = true;
       return this.ledgerRun;
     }

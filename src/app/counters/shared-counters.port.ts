@@ -11,6 +11,15 @@ export interface CapReservation {
   token: string;
 }
 
+/** A sender's messages-per-second budget to take from, with a reservation. */
+export interface RateTake {
+  senderId: string;
+  perSecond: number;
+  n: number;
+  /** Epoch milliseconds (the second it falls in is the window). */
+  now: number;
+}
+
 /**
  * Frequency caps, verification caps and per-sender rate limits shared by every node (Redis). Each
  * call is one round trip whatever the number of items, and atomic, so two nodes never both take the
@@ -18,15 +27,14 @@ export interface CapReservation {
  * trusted (the server is unreachable, or it restarted and the counts are being rebuilt).
  */
 export interface SharedCounters {
-  /** For each item, whether it fits; items with `commit` that fit are counted. */
-  reserve(items: readonly CapReservation[]): Promise<boolean[]>;
+  /**
+   * For each item, whether it fits; items with `commit` that fit are counted. With `rate`, the sender's
+   * budget is taken first in the same round trip; over it, throws DomainError RATE_LIMITED and counts
+   * nothing.
+   */
+  reserve(items: readonly CapReservation[], rate?: RateTake): Promise<boolean[]>;
   /** Takes back committed reservations (the messages were not recorded after all). */
   release(items: readonly CapReservation[]): Promise<void>;
-  /**
-   * Takes `n` messages from a sender's budget for the current second; false (nothing taken) when that
-   * would exceed `perSecond`.
-   */
-  takeRate(senderId: string, perSecond: number, n: number, now: number): Promise<boolean>;
   /** Round trips made so far (for benchmarks). */
   readonly roundTrips: number;
   /** "ok", or what is wrong, for /healthz. */

@@ -36,7 +36,16 @@ export async function submitMessage(
   const prepared = prepareSend(ctx.state, input, at);
   const d = decideRecipient(ctx.state, prepared, input.phone, at, true);
   const id = ctx.ids.next("msg");
-  const counted = await applySharedCaps(ctx, [d], at, true, [id]);
+  const perSecond = ctx.state.policy.senderRatePerSecond;
+  const rate =
+    perSecond > 0 ? { senderId: input.senderId, perSecond, n: 1, now: ctx.clock.now() } : undefined;
+  let counted: Awaited<ReturnType<typeof applySharedCaps>>;
+  try {
+    counted = await applySharedCaps(ctx, [d], at, true, [id], rate);
+  } catch (err) {
+    undoCommit(ctx.state, prepared, d, at);
+    throw err;
+  }
   const reasons = byPrecedence(d.codes);
   const allowed = reasons.length === 0;
   const m = buildMessage(

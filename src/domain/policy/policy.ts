@@ -78,6 +78,11 @@ export const PolicyFileSchema = z
       .object({ text: z.string().min(1) })
       .strict()
       .default({ text: "您已成功退订，将不再收到此类营销短信。You are unsubscribed." }),
+    /**
+     * Messages one sender may submit per second through `POST /v1/messages` (every category; 0: no
+     * limit). Over it: 429 RATE_LIMITED, nothing recorded. Shared by every node when Redis is configured.
+     */
+    senderRatePerSecond: z.number().int().min(0).default(0),
   })
   .strict();
 

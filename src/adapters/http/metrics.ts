@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Reason } from "../../domain/policy/reason-codes.js";
 
 /**
@@ -27,8 +27,18 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** @param redisRoundTrips reads the shared counters' round trips so far (when Redis is configured). */
+  constructor(redisRoundTrips?: () => number) {
     collectDefaultMetrics({ register: this.registry });
+    if (redisRoundTrips)
+      new Gauge({
+        name: "anning_redis_round_trips",
+        help: "Round trips made to Redis for caps and rate limits since start (one per request or chunk)",
+        registers: [this.registry],
+        collect() {
+          this.set(redisRoundTrips());
+        },
+      });
   }
 
   /** Counts one decision: every reason of a refusal, or one "none" for an allowed message. */

@@ -76,7 +76,8 @@ export async function buildHttpServer(
     if (route.schema?.body && route.preValidation === undefined) route.preValidation = bodyMayBeAbsent;
   });
 
-  const metrics = new HttpMetrics();
+  const counters = services.ctx.counters;
+  const metrics = new HttpMetrics(counters ? () => counters.roundTrips : undefined);
   app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "(unmatched)";
     const ms = Math.round(reply.elapsedTime * 1000) / 1000;

@@ -36,8 +36,35 @@ const REQ = (sender) => ({
   category: "marketing.retail",
 });
 
+const STORE = process.env.BENCH_STORE === "postgres" ? "postgres" : "sqlite";
+const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** The seeded PostgreSQL schema, kept across runs like the SQLite data dir. */
+const PG_SCHEMA = `bench_pg_${CONSENTS}_${RECIPIENTS}`;
+
 function configFor(dir) {
-  return loadConfig({ ANNING_DATA_DIR: dir, ANNING_ADMIN_TOKEN: ADMIN_TOKEN, ANNING_LOG_LEVEL: "silent" });
+  const env = { ANNING_DATA_DIR: dir, ANNING_ADMIN_TOKEN: ADMIN_TOKEN, ANNING_LOG_LEVEL: "silent" };
+  if (STORE === "postgres") {
+    const pg = new URL(PG_URL);
+    pg.searchParams.set("schema", PG_SCHEMA);
+    const redis = new URL(REDIS_URL);
+    redis.searchParams.set("prefix", `${PG_SCHEMA}_${process.pid}`);
+    Object.assign(env, { ANNING_DATABASE_URL: pg.toString(), ANNING_REDIS_URL: redis.toString() });
+  }
+  return loadConfig(env);
+}
+
+/** Runs SQL on the bench's PostgreSQL schema. */
+async function pgQuery(sql) {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`SET search_path TO ${PG_SCHEMA}`);
+    return await c.query(sql);
+  } finally {
+    await c.end();
+  }
 }
 
 /**
@@ -47,7 +74,12 @@ function configFor(dir) {
  */
 async function seed(dir, log) {
   const marker = join(dir, "seeded.json");
-  if (existsSync(marker)) return;
+  if (existsSync(marker) && STORE === "postgres") {
+    // the schema may have gone (a new machine, a dropped database) while the marker stayed
+    const r = await pgQuery("SELECT to_regclass('consent_events') AS t").catch(() => null);
+    if (r?.rows[0]?.t) return;
+    spawnSync("rm", ["-rf", dir]);
+  } else if (existsSync(marker)) return;
   mkdirSync(dir, { recursive: true });
   const clock = new ManualClock(NOW);
   const s = await buildServices(configFor(dir), { clock, anchorEveryMs: 0, webhookPollMs: 0 });
@@ -108,7 +140,7 @@ async function seed(dir, log) {
   }
   const seedS = (performance.now() - t0) / 1000;
   log(
-    `seeded ${CONSENTS.toLocaleString()} consents in ${seedS.toFixed(1)} s (${Math.round(CONSENTS / seedS).toLocaleString()}/s, through the hash-chained ledger)`,
+    `seeded ${CONSENTS.toLocaleString()} consents into ${STORE} in ${seedS.toFixed(1)} s (${Math.round(CONSENTS / seedS).toLocaleString()}/s, through the hash-chained ledger, batches of ${BATCH.toLocaleString()}: the import path)`,
   );
   await s.close();
   writeFileSync(marker, JSON.stringify({ sender, consents: CONSENTS, recipients: RECIPIENTS }));
@@ -147,7 +179,9 @@ export async function campaignChild(dir) {
   const done = await s.ctx.store.campaigns.get(view.id);
   const e2eS = (performance.now() - t0) / 1000;
   rss("after the campaign");
+  const redisTrips = s.ctx.counters?.roundTrips ?? null;
   const result = {
+    redisTrips,
     consentsInIndex: s.ctx.state.consents.size,
     indexBytes: s.ctx.state.consents.bytes,
     startupS,
@@ -164,9 +198,11 @@ export async function campaignChild(dir) {
 }
 
 export async function campaignBench(log) {
-  const dir = process.env.BENCH_DATA_DIR ?? join(tmpdir(), `anning-bench-${CONSENTS}-${RECIPIENTS}`);
+  const dir =
+    process.env.BENCH_DATA_DIR ??
+    join(tmpdir(), `anning-bench-${STORE === "postgres" ? "pg-" : ""}${CONSENTS}-${RECIPIENTS}`);
   await seed(dir, log);
-  // each run works on a copy, so the seeded store stays as seeded
+  // each run works on a copy, so the seeded store stays as seeded (PostgreSQL: the run's rows are removed after)
   const work = `${dir}-run`;
   spawnSync("rm", ["-rf", work]);
   spawnSync("cp", ["-r", dir, work]);
@@ -180,6 +216,8 @@ export async function campaignBench(log) {
     },
   );
   spawnSync("rm", ["-rf", work]);
+  if (STORE === "postgres")
+    await pgQuery("TRUNCATE messages, message_idempotency_keys, campaigns, campaign_recipients");
   if (child.status !== 0) throw new Error(`campaign child failed: ${child.stderr}`);
   if (child.stderr) log(child.stderr.trim());
   const r = JSON.parse(child.stdout.trim().split("\n").at(-1));

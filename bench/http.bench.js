@@ -74,13 +74,23 @@ function tomorrowAt10Shanghai() {
   return new Date(day * 86_400_000 + 2 * 3600_000).toISOString();
 }
 
-export async function httpBench(log) {
+/** PostgreSQL and Redis for the bench (the machine's; a schema and key prefix of the bench's own). */
+export const BENCH_PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+export const BENCH_REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Starts anning on a store (SQLite, or PostgreSQL + Redis) and registers a sender with one consent. */
+async function anningWith(store) {
   const dir = mkdtempSync(join(tmpdir(), "anning-httpbench-"));
-  const anning = await start(["dist/main.js", "serve"], {
-    ANNING_DATA_DIR: dir,
-    ANNING_ADMIN_TOKEN: ADMIN,
-    ANNING_LOG_LEVEL: "info",
-  });
+  const schema = `bench_tmp_http_${process.pid}`;
+  const env = { ANNING_DATA_DIR: dir, ANNING_ADMIN_TOKEN: ADMIN, ANNING_LOG_LEVEL: "info" };
+  if (store === "postgres") {
+    const pg = new URL(BENCH_PG_URL);
+    pg.searchParams.set("schema", schema);
+    const redis = new URL(BENCH_REDIS_URL);
+    redis.searchParams.set("prefix", schema);
+    Object.assign(env, { ANNING_DATABASE_URL: pg.toString(), ANNING_REDIS_URL: redis.toString() });
+  }
+  const anning = await start(["dist/main.js", "serve"], env);
   const url = anning.url;
   const p = await post(url, "/v1/enterprises", {
     kind: "platform",
@@ -126,27 +136,63 @@ export async function httpBench(log) {
   const body = JSON.stringify(decision);
   const check = await post(url, "/v1/decisions", decision, p.apiKey);
   if (!check.allowed) throw new Error(`bench decision refused: ${JSON.stringify(check)}`);
-
-  const bare = await start(["bench/bare-server.js"], {});
   const headers = { authorization: `Bearer ${p.apiKey}` };
-  await load(bare.url, body, headers); // warm both the generator and the JIT
-  const b = await load(bare.url, body, headers);
-  bare.child.kill();
-  await load(url, body, headers);
-  const a = await load(url, body, headers);
-  // let it drain and close its store before the data dir goes
-  await new Promise((resolve) => {
-    anning.child.once("exit", resolve);
-    anning.child.kill("SIGTERM");
-  });
-  rmSync(dir, { recursive: true, force: true });
+  return {
+    url,
+    body: JSON.stringify(decision),
+    headers,
+    /** Redis round trips so far, from /metrics (null without Redis). */
+    async redisTrips() {
+      const r = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
+      const m = /^anning_redis_round_trips (\d+)/m.exec(await r.text());
+      return m ? Number(m[1]) : null;
+    },
+    async stop() {
+      // let it drain and close its store before the data dir goes
+      await new Promise((resolve) => {
+        anning.child.once("exit", resolve);
+        anning.child.kill("SIGTERM");
+      });
+      rmSync(dir, { recursive: true, force: true });
+      if (store === "postgres") {
+        const { default: pg } = await import("pg");
+        const c = new pg.Client({ connectionString: BENCH_PG_URL });
+        await c.connect();
+        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await c.end();
+      }
+    },
+  };
+}
+
+export async function httpBench(log) {
   const row = (name, r) =>
-    `${name.padEnd(28)} ${Math.round(r.requests.average).toLocaleString().padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   errors ${r.errors + r.non2xx}`;
-  log(`body ${Buffer.byteLength(body)} bytes, ${CONNECTIONS} keep-alive connections, ${DURATION} s each`);
+    `${name.padEnd(40)} ${Math.round(r.requests.average).toLocaleString().padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   errors ${r.errors + r.non2xx}`;
+  const bare = await start(["bench/bare-server.js"], {});
+  const sqlite = await anningWith("sqlite");
+  log(`body ${Buffer.byteLength(sqlite.body)} bytes, ${CONNECTIONS} keep-alive connections, ${DURATION} s each`);
+  await load(bare.url, sqlite.body, sqlite.headers); // warm both the generator and the JIT
+  const b = await load(bare.url, sqlite.body, sqlite.headers);
+  bare.child.kill();
   log(row("bare fastify route", b));
-  log(row("anning POST /v1/decisions", a));
+  await load(sqlite.url, sqlite.body, sqlite.headers);
+  const a = await load(sqlite.url, sqlite.body, sqlite.headers);
+  await sqlite.stop();
+  log(row("anning POST /v1/decisions (SQLite)", a));
   const ratio = a.requests.average / b.requests.average;
   const p99 = a.latency.p99 / Math.max(b.latency.p99, 1);
   log(`ratio: throughput ${ratio.toFixed(2)} (target ≥ 0.6), p99 ${p99.toFixed(2)}× (target ≤ 1.5×)`);
-  return { bare: b, anning: a, ratio, p99 };
+
+  const pg = await anningWith("postgres");
+  await load(pg.url, pg.body, pg.headers);
+  const trips0 = await pg.redisTrips();
+  const c = await load(pg.url, pg.body, pg.headers);
+  const trips = ((await pg.redisTrips()) ?? 0) - (trips0 ?? 0);
+  await pg.stop();
+  log(row("anning POST /v1/decisions (PG + Redis)", c));
+  const perDecision = trips / Math.max(1, c.requests.total);
+  log(
+    `PG + Redis: ${(c.requests.average / b.requests.average).toFixed(2)} of bare fastify; Redis round trips per decision ${perDecision.toFixed(3)} (target ≤ 1)`,
+  );
+  return { bare: b, anning: a, ratio, p99, postgres: c, redisTripsPerDecision: perDecision };
 }

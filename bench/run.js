@@ -1,6 +1,5 @@
 // npm run bench: prints anning's figures beside baselines measured in the same run.
 // `npm run bench -- campaign` or `-- http` runs one part.
-import { campaignBench } from "./campaign.bench.js";
 import { httpBench } from "./http.bench.js";
 
 const log = (s) => process.stdout.write(`${s}\n`);
@@ -11,12 +10,27 @@ if (!only || only === "http") {
   await httpBench(log);
 }
 
+const stores = process.env.BENCH_STORE ? [process.env.BENCH_STORE] : ["sqlite", "postgres"];
+const results = {};
 if (!only || only === "campaign") {
-  log("== campaign: decisions against the consent store (SQLite)");
-  const r = await campaignBench(log);
-  log(`decisions/s (deciding itself): ${r.decisionsPerSecond.toLocaleString()}   target ≥ 1,000,000`);
-  log(
-    `end to end, ${r.recipients.toLocaleString()} recipients, every result recorded: ${r.endToEndSeconds.toFixed(2)} s   target ≤ 5 s  (accepted ${r.accepted}, ${r.status})`,
-  );
-  log(`peak RSS: ${Math.round(r.peakRss / 1048576)} MiB   target ≤ 1024 MiB`);
+  for (const store of stores) {
+    process.env.BENCH_STORE = store;
+    // the module reads BENCH_STORE when loaded: a fresh copy per store
+    const { campaignBench } = await import(`./campaign.bench.js?store=${store}`);
+    log(`== campaign: decisions against the consent store (${store === "postgres" ? "PostgreSQL + Redis" : "SQLite"})`);
+    const r = await campaignBench(log);
+    results[store] = r;
+    const [decideTarget, e2eTarget] = store === "postgres" ? ["500,000", "10 s"] : ["1,000,000", "5 s"];
+    log(`decisions/s (deciding itself): ${r.decisionsPerSecond.toLocaleString()}   target ≥ ${decideTarget}`);
+    log(
+      `end to end, ${r.recipients.toLocaleString()} recipients, every result recorded: ${r.endToEndSeconds.toFixed(2)} s   target ≤ ${e2eTarget}  (accepted ${r.accepted}, ${r.status})`,
+    );
+    if (r.redisTrips !== null)
+      log(`Redis round trips for the campaign: ${r.redisTrips} (${(r.redisTrips / r.recipients).toFixed(5)} per decision)`);
+    log(`peak RSS: ${Math.round(r.peakRss / 1048576)} MiB   target ≤ 1024 MiB`);
+  }
+  if (results.sqlite && results.postgres)
+    log(
+      `side by side: deciding ${results.sqlite.decisionsPerSecond.toLocaleString()} vs ${results.postgres.decisionsPerSecond.toLocaleString()} /s; end to end ${results.sqlite.endToEndSeconds.toFixed(2)} vs ${results.postgres.endToEndSeconds.toFixed(2)} s (SQLite vs PostgreSQL + Redis)`,
+    );
 }

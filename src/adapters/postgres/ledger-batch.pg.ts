@@ -25,7 +25,7 @@ export class Chainer {
     public lastSeq: number,
     heads: ReadonlyMap<number, Head>,
   ) {
-    this.heads = new Map(heads);
+    this.heads = new Map([...heads].map(([shard, h]) => [shard, { ...h }]));
   }
 
   next(e: ConsentEventInput): ConsentEvent {
@@ -55,7 +55,11 @@ export class Chainer {
       hash: "",
     };
     event.hash = chainHash(this.ledgerKey, prevHash, canonicalEvent(event));
-    this.heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
+    if (head) {
+      head.shardSeq = shardSeq;
+      head.hash = event.hash;
+      head.at = event.recordedAt;
+    } else this.heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
     this.moved.add(shard);
     return event;
   }

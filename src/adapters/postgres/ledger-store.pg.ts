@@ -75,6 +75,45 @@ async function readState(c: PgClient): Promise<AppendState> {
   return { lastSeq: num(rows[0]?.last_seq ?? 0), heads, numberless: rows[0]?.numberless === true };
 }
 
+/** The number each event's recipient is recorded with, and the recipients left without one. */
+interface ResolvedPhones {
+  phoneOf: (recipientId: string) => string | null;
+  numberless: string[];
+}
+
+/**
+ * The number each event's recipient is recorded with: the one given, else one already on its earlier
+ * events (a recipient's events all carry its number, or all none). A number given for a recipient
+ * whose events carry none (never given, or erased) is written on them too. When every recipient's
+ * number is given (the usual case, e.g. an import) this costs one map lookup per event.
+ */
+async function resolvePhones(
+  c: PgClient,
+  events: readonly ConsentEventInput[],
+  phones: ReadonlyMap<string, string>,
+  someNumberless: boolean,
+): Promise<ResolvedPhones> {
+  const missing = new Set<string>();
+  for (const e of events) if (!phones.has(e.recipientId)) missing.add(e.recipientId);
+  const known = new Map<string, string | null>();
+  if (missing.size > 0) {
+    const rows = (await c.query({ ...SQL.knownPhones, values: [[...missing]] })).rows as Row[];
+    for (const r of rows) known.set(str(r.id), strOrNull(r.phone));
+  }
+  if (someNumberless && missing.size < events.length) {
+    const given = new Map<string, string>();
+    for (const e of events) {
+      const phone = phones.get(e.recipientId);
+      if (phone !== undefined) given.set(e.recipientId, phone);
+    }
+    await c.query({ ...SQL.restorePhones, values: [[...given.keys()], [...given.values()]] });
+  }
+  return {
+    phoneOf: (r) => phones.get(r) ?? known.get(r) ?? null,
+    numberless: [...known].filter(([, phone]) => phone === null).map(([r]) => r),
+  };
+}
+
 /**
  * The hash-chained consent ledger in PostgreSQL. An append is one transaction under an advisory lock:
  * it reads the last seq and the 16 shard heads (ledger_state, ledger_heads), chains the events in
@@ -97,7 +136,7 @@ export class PgLedgerStore implements LedgerStore {
     if (events.length === 0) return [];
     return underAppendLock(this.pool, async (c) => {
       const state = await readState(c);
-      const phoneOf = await this.resolvePhones(c, events, phones, state.numberless);
+      const { phoneOf, numberless } = await resolvePhones(c, events, phones, state.numberless);
       const chain = new Chainer(this.ledgerKey, state.lastSeq, state.heads);
       let recorded: ConsentEvent[];
       if (events.length > COPY_MIN_EVENTS) {
@@ -105,50 +144,12 @@ export class PgLedgerStore implements LedgerStore {
         await c.query({ ...SQL.advance, values: [chain.lastSeq, ...chain.movedHeads()] });
       } else {
         recorded = events.map((e) => chain.next(e));
-        const cols = columnArrays(recorded, (r) => phoneOf.get(r) ?? null);
+        const cols = columnArrays(recorded, phoneOf);
         await c.query({ ...SQL.insertAndAdvance, values: [...cols, chain.lastSeq, ...chain.movedHeads()] });
       }
-      const numberless = [...new Set(events.map((e) => e.recipientId))].filter((r) => !phoneOf.get(r));
       if (numberless.length > 0) await c.query({ ...SQL.markNumberless, values: [numberless] });
       return recorded;
     });
-  }
-
-  /**
-   * The number each event's recipient is recorded with: the one given, else one already on its earlier
-   * events (a recipient's events all carry its number, or all none). A number given for a recipient
-   * whose events carry none (never given, or erased) is written on them too.
-   */
-  private async resolvePhones(
-    c: PgClient,
-    events: readonly ConsentEventInput[],
-    phones: ReadonlyMap<string, string>,
-    numberless: boolean,
-  ): Promise<Map<string, string | null>> {
-    const phoneOf = new Map<string, string | null>();
-    const missing: string[] = [];
-    for (const e of events) {
-      const r = e.recipientId;
-      if (phoneOf.has(r)) continue;
-      const phone = phones.get(r);
-      phoneOf.set(r, phone ?? null);
-      if (phone === undefined) missing.push(r);
-    }
-    if (missing.length > 0) {
-      const rows = (await c.query({ ...SQL.knownPhones, values: [missing] })).rows as Row[];
-      for (const r of rows) phoneOf.set(str(r.id), strOrNull(r.phone));
-    }
-    if (numberless && missing.length < phoneOf.size) {
-      const ids: string[] = [];
-      const given: string[] = [];
-      for (const [r, phone] of phoneOf)
-        if (phone !== null && phones.has(r)) {
-          ids.push(r);
-          given.push(phone);
-        }
-      await c.query({ ...SQL.restorePhones, values: [ids, given] });
-    }
-    return phoneOf;
   }
 
   async eraseRecipient(recipientId: string): Promise<void> {
@@ -224,7 +225,7 @@ async function copyEvents(
   c: PgClient,
   chain: Chainer,
   events: readonly ConsentEventInput[],
-  phoneOf: ReadonlyMap<string, string | null>,
+  phoneOf: (recipientId: string) => string | null,
 ): Promise<ConsentEvent[]> {
   const recorded: ConsentEvent[] = new Array(events.length);
   function* chunks(): Generator<Buffer> {
@@ -233,7 +234,7 @@ async function copyEvents(
     for (let i = 0; i < events.length; i++) {
       const e = chain.next(events[i] as ConsentEventInput);
       recorded[i] = e;
-      const line = copyLine(e, phoneOf.get(e.recipientId) ?? null);
+      const line = copyLine(e, phoneOf(e.recipientId));
       // a UTF-16 code unit takes at most 3 bytes of UTF-8
       if (used + line.length * 3 > buf.length) {
         yield buf.subarray(0, used);

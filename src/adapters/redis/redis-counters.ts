@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import type { CapReservation, RateTake, SharedCounters } from "../../app/counters/shared-counters.port.js";
 import type { Logger } from "../../app/logger.port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
-import { RELEASE, RESERVE, RESERVE_FIELDS } from "./scripts.js";
+import { RELEASE, RESERVE } from "./scripts.js";
 
 /** What the shared counters held, as the message log tells it: used after Redis lost its data. */
 export interface CountsSnapshot {
@@ -20,7 +20,7 @@ export interface RedisCountersOptions {
 }
 
 /** Items per script call: a campaign chunk is split into several calls sent in one pipeline. */
-const ITEMS_PER_CALL = 2000;
+const ITEMS_PER_CALL = 10_000;
 
 const sha1 = (s: string) => createHash("sha1").update(s).digest("hex");
 const SCRIPTS = { reserve: RESERVE, release: RELEASE } as const;
@@ -187,33 +187,35 @@ export class RedisSharedCounters implements SharedCounters {
     }
   }
 
+  /**
+   * Encodes items as RESERVE's groups: consecutive items sharing their rule (a campaign chunk: one
+   * sender, one day, the same caps) make one group, so an item costs one argument (two for verification).
+   */
   private encode(items: readonly CapReservation[]): string[] {
-    const a: string[] = new Array(items.length * RESERVE_FIELDS);
-    let i = 0;
+    const out: string[] = [];
+    let head = "";
+    let countAt = -1;
+    let count = 0;
     for (const it of items) {
       const q = it.query;
-      if (q.kind === "marketing") {
-        a[i] = "m";
-        a[i + 1] = String(q.day);
-        a[i + 2] = String(q.digits);
-        a[i + 3] = q.senderId;
-        a[i + 4] = String(q.perSender);
-        a[i + 5] = String(q.perRecipient);
-        a[i + 6] = "";
-      } else {
-        a[i] = "v";
-        a[i + 1] = String(it.at);
-        a[i + 2] = String(q.digits);
-        a[i + 3] = q.signatureId;
-        a[i + 4] = String(q.perMinute);
-        a[i + 5] = String(q.perHour);
-        a[i + 6] = String(q.perDay);
+      const rule =
+        q.kind === "marketing"
+          ? ["m", String(q.day), q.senderId, String(q.perSender), String(q.perRecipient), "0"]
+          : ["v", String(it.at), q.signatureId, String(q.perMinute), String(q.perHour), String(q.perDay)];
+      const key = rule.join("\u0000");
+      if (key !== head) {
+        if (countAt >= 0) out[countAt] = String(count);
+        out.push(...rule, "0");
+        countAt = out.length - 1;
+        count = 0;
+        head = key;
       }
-      a[i + 7] = it.commit ? "1" : "0";
-      a[i + 8] = it.token;
-      i += RESERVE_FIELDS;
+      out.push(it.commit ? String(q.digits) : `-${q.digits}`);
+      if (q.kind === "verification") out.push(it.token);
+      count++;
     }
-    return a;
+    if (countAt >= 0) out[countAt] = String(count);
+    return out;
   }
 
   /** Starts a rebuild when the ready mark is missing (checked after every connect). */

@@ -22,7 +22,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: "postgres",
-          include: ["src/app/**/*.test.ts", "src/adapters/http/**/*.test.ts", "test/scenarios/**/*.test.ts"],
+          include: [
+            "src/app/**/*.test.ts",
+            "src/adapters/http/**/*.test.ts",
+            "test/scenarios/**/*.test.ts",
+            "test/cli/**/*.test.ts",
+          ],
           exclude: ["src/app/index-snapshot.test.ts"],
           env: { ANNING_TEST_STORE: "postgres" },
         },

@@ -132,6 +132,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     nodeId: config.nodeId,
   });
   let anchorTimer: NodeJS.Timeout | null = null;
+  let maintainTimer: NodeJS.Timeout | null = null;
   let closed = false;
   return {
     ctx,
@@ -143,6 +144,14 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     generatedToken,
     async start() {
       await sync.start();
+      if (store.maintain) {
+        maintainTimer = setInterval(() => {
+          store.maintain?.(clock.now()).catch((err: unknown) =>
+            log.error({ err: String(err) }, "store maintenance failed"),
+          );
+        }, 86_400_000);
+        maintainTimer.unref();
+      }
       await dispatcher.start();
       runner.start();
       if (webhookPollMs > 0) webhooks.start();
@@ -162,6 +171,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       if (closed) return;
       closed = true;
       if (anchorTimer) clearInterval(anchorTimer);
+      if (maintainTimer) clearInterval(maintainTimer);
       await runner.stop();
       await webhooks.stop();
       await dispatcher.stop();

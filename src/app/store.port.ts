@@ -18,6 +18,8 @@ export interface Store {
   campaigns: CampaignStore;
   webhooks: WebhookStore;
   cluster: ClusterStore;
+  /** Housekeeping a long-running node repeats (daily): e.g. creating the coming months' partitions. */
+  maintain?(now: number): Promise<void>;
   /** Cheap liveness check for /healthz. */
   ping(): Promise<void>;
   close(): Promise<void>;

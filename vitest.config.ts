@@ -30,6 +30,7 @@ export default defineConfig({
           ],
           exclude: ["src/app/index-snapshot.test.ts"],
           env: { ANNING_TEST_STORE: "postgres" },
+          globalSetup: ["test/support/pg-global-setup.ts"],
         },
       },
       {

@@ -170,7 +170,9 @@ export async function httpBench(log) {
     `${name.padEnd(40)} ${Math.round(r.requests.average).toLocaleString().padStart(8)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   errors ${r.errors + r.non2xx}`;
   const bare = await start(["bench/bare-server.js"], {});
   const sqlite = await anningWith("sqlite");
-  log(`body ${Buffer.byteLength(sqlite.body)} bytes, ${CONNECTIONS} keep-alive connections, ${DURATION} s each`);
+  log(
+    `body ${Buffer.byteLength(sqlite.body)} bytes, ${CONNECTIONS} keep-alive connections, ${DURATION} s each`,
+  );
   await load(bare.url, sqlite.body, sqlite.headers); // warm both the generator and the JIT
   const b = await load(bare.url, sqlite.body, sqlite.headers);
   bare.child.kill();

@@ -17,7 +17,9 @@ if (!only || only === "campaign") {
     process.env.BENCH_STORE = store;
     // the module reads BENCH_STORE when loaded: a fresh copy per store
     const { campaignBench } = await import(`./campaign.bench.js?store=${store}`);
-    log(`== campaign: decisions against the consent store (${store === "postgres" ? "PostgreSQL + Redis" : "SQLite"})`);
+    log(
+      `== campaign: decisions against the consent store (${store === "postgres" ? "PostgreSQL + Redis" : "SQLite"})`,
+    );
     const r = await campaignBench(log);
     results[store] = r;
     const [decideTarget, e2eTarget] = store === "postgres" ? ["500,000", "10 s"] : ["1,000,000", "5 s"];
@@ -26,7 +28,9 @@ if (!only || only === "campaign") {
       `end to end, ${r.recipients.toLocaleString()} recipients, every result recorded: ${r.endToEndSeconds.toFixed(2)} s   target ≤ ${e2eTarget}  (accepted ${r.accepted}, ${r.status})`,
     );
     if (r.redisTrips !== null)
-      log(`Redis round trips for the campaign: ${r.redisTrips} (${(r.redisTrips / r.recipients).toFixed(5)} per decision)`);
+      log(
+        `Redis round trips for the campaign: ${r.redisTrips} (${(r.redisTrips / r.recipients).toFixed(5)} per decision)`,
+      );
     log(`peak RSS: ${Math.round(r.peakRss / 1048576)} MiB   target ≤ 1024 MiB`);
   }
   if (results.sqlite && results.postgres)

@@ -146,9 +146,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       await sync.start();
       if (store.maintain) {
         maintainTimer = setInterval(() => {
-          store.maintain?.(clock.now()).catch((err: unknown) =>
-            log.error({ err: String(err) }, "store maintenance failed"),
-          );
+          store
+            .maintain?.(clock.now())
+            .catch((err: unknown) => log.error({ err: String(err) }, "store maintenance failed"));
         }, 86_400_000);
         maintainTimer.unref();
       }

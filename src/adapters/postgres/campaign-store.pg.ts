@@ -1,45 +1,15 @@
 import type { Campaign, CampaignStatus } from "../../domain/campaigns/campaign.js";
 import type { CampaignStore } from "../../domain/campaigns/campaign-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
+import { toCampaign } from "../sql-rows/campaign-rows.js";
 import { type PgMessageStore, withMessageConflicts } from "./message-store.pg.js";
-import {
-  inTransaction,
-  json,
-  num,
-  numOrNull,
-  type PgPool,
-  type Row,
-  str,
-  strOrNull,
-  withConflicts,
-} from "./pg-util.js";
+import { inTransaction, json, type PgPool, type Row, withConflicts } from "./pg-util.js";
 
 /** Phones per stored block of a campaign's recipient list. */
 const RECIPIENT_BLOCK = 10_000;
 
 /** Recipient blocks written per statement when a campaign is inserted. */
 const BLOCKS_PER_INSERT = 10;
-
-function toCampaign(r: Row): Campaign {
-  return {
-    id: str(r.id),
-    senderId: str(r.sender_id),
-    signature: str(r.signature),
-    port: str(r.port),
-    text: str(r.text),
-    category: str(r.category),
-    status: str(r.status) as CampaignStatus,
-    scheduledAt: numOrNull(r.scheduled_at),
-    total: num(r.total),
-    cursor: num(r.cursor),
-    accepted: num(r.accepted),
-    refusedByCode: json<Record<string, number>>(r.refused_by_code),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    leaseOwner: strOrNull(r.lease_owner),
-    leaseUntil: numOrNull(r.lease_until),
-  };
-}
 
 const SQL = {
   insert: `INSERT INTO campaigns (id, sender_id, signature, port, text, category, status, scheduled_at, total,

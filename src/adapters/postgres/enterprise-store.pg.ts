@@ -1,12 +1,8 @@
-import type {
-  ApiKey,
-  Enterprise,
-  EnterpriseKind,
-  EnterpriseStatus,
-} from "../../domain/enterprises/enterprise.js";
+import type { ApiKey, Enterprise } from "../../domain/enterprises/enterprise.js";
 import type { EnterpriseStore } from "../../domain/enterprises/enterprise-store.port.js";
 import type { PartialProfile } from "../../domain/policy/policy.js";
-import { json, num, numOrNull, type PgPool, type Row, str, strOrNull, withConflicts } from "./pg-util.js";
+import { toEnterprise, toKey } from "../sql-rows/registry-rows.js";
+import { json, type PgPool, type Row, str, withConflicts } from "./pg-util.js";
 
 /** Unique constraint or index → the `what` of the StoreConflictError (as SQLite names them). */
 const CONFLICTS = {
@@ -14,30 +10,6 @@ const CONFLICTS = {
   api_keys_pkey: "api key id",
   api_keys_hash: "api key",
 };
-
-function toEnterprise(r: Row): Enterprise {
-  return {
-    id: str(r.id),
-    kind: str(r.kind) as EnterpriseKind,
-    name: str(r.name),
-    creditCode: str(r.credit_code),
-    parentId: strOrNull(r.parent_id),
-    status: str(r.status) as EnterpriseStatus,
-    createdAt: num(r.created_at),
-    statusReason: strOrNull(r.status_reason),
-  };
-}
-
-function toKey(r: Row): ApiKey {
-  return {
-    id: str(r.id),
-    enterpriseId: str(r.enterprise_id),
-    hash: str(r.hash),
-    prefix: str(r.prefix),
-    createdAt: num(r.created_at),
-    revokedAt: numOrNull(r.revoked_at),
-  };
-}
 
 /** The statements, named so each connection prepares them once. */
 const SQL = {

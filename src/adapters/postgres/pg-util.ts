@@ -1,14 +1,14 @@
 import pg from "pg";
 import { StoreConflictError } from "../../domain/shared/store-errors.js";
 
+export { json, num, numOrNull, type Row, str, strOrNull } from "../sql-rows/row-values.js";
+
 /** A connection pool (pg.Pool) whose int8 and numeric columns arrive as JS numbers. */
 export type PgPool = pg.Pool;
 /** One checked-out connection, e.g. inside a transaction. */
 export type PgClient = pg.PoolClient;
 /** Something that runs queries: the pool or a client in a transaction. */
 export type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
-/** A row as pg returns it: column name → value. */
-export type Row = Record<string, unknown>;
 
 /** Connection settings parsed from `postgres://…[?schema=name]`. */
 export interface PgTarget {
@@ -91,27 +91,6 @@ export async function withConflicts<T>(
     if (!isUniqueViolation(err)) throw err;
     throw new StoreConflictError(whatByConstraint[err.constraint ?? ""] ?? fallback);
   }
-}
-
-export function str(v: unknown): string {
-  return String(v);
-}
-
-export function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-export function num(v: unknown): number {
-  return Number(v);
-}
-
-export function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-
-/** A jsonb column as pg returns it (already parsed), typed by the caller. */
-export function json<T>(v: unknown): T {
-  return (typeof v === "string" ? JSON.parse(v) : v) as T;
 }
 
 /** First day of the UTC month containing `ms`, as epoch milliseconds. */

@@ -1,7 +1,7 @@
 import type { Allocation, Port } from "../../domain/sending-ports/port.js";
 import type { PortStore } from "../../domain/sending-ports/port-store.port.js";
-import type { Category } from "../../domain/shared/categories.js";
-import { json, num, type PgPool, type Row, str, withConflicts } from "./pg-util.js";
+import { toAllocation, toPort } from "../sql-rows/registry-rows.js";
+import { type PgPool, type Row, withConflicts } from "./pg-util.js";
 
 /** Unique constraint or index → the `what` of the StoreConflictError (as SQLite names them). */
 const CONFLICTS = {
@@ -10,27 +10,6 @@ const CONFLICTS = {
   allocations_pkey: "allocation id",
   allocations_port_ext_ent: "allocation",
 };
-
-function toPort(r: Row): Port {
-  return {
-    id: str(r.id),
-    providerId: str(r.provider_id),
-    number: str(r.number),
-    categories: json<Category[]>(r.categories),
-    createdAt: num(r.created_at),
-  };
-}
-
-function toAllocation(r: Row): Allocation {
-  return {
-    id: str(r.id),
-    portId: str(r.port_id),
-    enterpriseId: str(r.enterprise_id),
-    extension: str(r.extension),
-    signatureIds: json<string[]>(r.signature_ids),
-    createdAt: num(r.created_at),
-  };
-}
 
 /** The statements, named so each connection prepares them once. */
 const SQL = {

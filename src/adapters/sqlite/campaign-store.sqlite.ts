@@ -2,32 +2,12 @@ import type Database from "better-sqlite3";
 import type { Campaign, CampaignStatus } from "../../domain/campaigns/campaign.js";
 import type { CampaignStore } from "../../domain/campaigns/campaign-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
+import { toCampaign } from "../sql-rows/campaign-rows.js";
 import type { SqliteMessageStore } from "./message-store.sqlite.js";
-import { idList, json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
+import { idList, json, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 /** Phones per stored block of a campaign's recipient list. */
 const RECIPIENT_BLOCK = 10_000;
-
-function toCampaign(r: Row): Campaign {
-  return {
-    id: str(r.id),
-    senderId: str(r.sender_id),
-    signature: str(r.signature),
-    port: str(r.port),
-    text: str(r.text),
-    category: str(r.category),
-    status: str(r.status) as CampaignStatus,
-    scheduledAt: numOrNull(r.scheduled_at),
-    total: num(r.total),
-    cursor: num(r.cursor),
-    accepted: num(r.accepted),
-    refusedByCode: json<Record<string, number>>(r.refused_by_code),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    leaseOwner: strOrNull(r.lease_owner),
-    leaseUntil: numOrNull(r.lease_until),
-  };
-}
 
 function statements(db: Database.Database) {
   return {

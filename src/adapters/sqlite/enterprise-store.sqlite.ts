@@ -1,43 +1,15 @@
 import type Database from "better-sqlite3";
-import type {
-  ApiKey,
-  Enterprise,
-  EnterpriseKind,
-  EnterpriseStatus,
-} from "../../domain/enterprises/enterprise.js";
+import type { ApiKey, Enterprise } from "../../domain/enterprises/enterprise.js";
 import type { EnterpriseStore } from "../../domain/enterprises/enterprise-store.port.js";
 import type { PartialProfile } from "../../domain/policy/policy.js";
-import { json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
+import { toEnterprise, toKey } from "../sql-rows/registry-rows.js";
+import { json, type Row, str, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = {
   "enterprises.id": "enterprise id",
   "api_keys.id": "api key id",
   "api_keys.hash": "api key",
 };
-
-function toEnterprise(r: Row): Enterprise {
-  return {
-    id: str(r.id),
-    kind: str(r.kind) as EnterpriseKind,
-    name: str(r.name),
-    creditCode: str(r.credit_code),
-    parentId: strOrNull(r.parent_id),
-    status: str(r.status) as EnterpriseStatus,
-    createdAt: num(r.created_at),
-    statusReason: strOrNull(r.status_reason),
-  };
-}
-
-function toKey(r: Row): ApiKey {
-  return {
-    id: str(r.id),
-    enterpriseId: str(r.enterprise_id),
-    hash: str(r.hash),
-    prefix: str(r.prefix),
-    createdAt: num(r.created_at),
-    revokedAt: numOrNull(r.revoked_at),
-  };
-}
 
 function statements(db: Database.Database) {
   return {

@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
 import type { Allocation, Port } from "../../domain/sending-ports/port.js";
 import type { PortStore } from "../../domain/sending-ports/port-store.port.js";
-import type { Category } from "../../domain/shared/categories.js";
-import { json, num, type Row, str, withConflicts } from "./sqlite-util.js";
+import { toAllocation, toPort } from "../sql-rows/registry-rows.js";
+import { type Row, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = {
   "ports.id": "port id",
@@ -10,27 +10,6 @@ const CONFLICTS = {
   "allocations.id": "allocation id",
   "allocations.port_id": "allocation",
 };
-
-function toPort(r: Row): Port {
-  return {
-    id: str(r.id),
-    providerId: str(r.provider_id),
-    number: str(r.number),
-    categories: json<Category[]>(r.categories),
-    createdAt: num(r.created_at),
-  };
-}
-
-function toAllocation(r: Row): Allocation {
-  return {
-    id: str(r.id),
-    portId: str(r.port_id),
-    enterpriseId: str(r.enterprise_id),
-    extension: str(r.extension),
-    signatureIds: json<string[]>(r.signature_ids),
-    createdAt: num(r.created_at),
-  };
-}
 
 function statements(db: Database.Database) {
   return {

@@ -1,38 +1,14 @@
 import type Database from "better-sqlite3";
-import type { Category } from "../../domain/shared/categories.js";
-import type { Authorization, Signature, SignatureStatus } from "../../domain/signatures/signature.js";
+import type { Authorization, Signature } from "../../domain/signatures/signature.js";
 import type { SignatureStore } from "../../domain/signatures/signature-store.port.js";
-import { json, num, numOrNull, type Row, str, strOrNull, withConflicts } from "./sqlite-util.js";
+import { toAuthorization, toSignature } from "../sql-rows/registry-rows.js";
+import { type Row, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = {
   "signatures.id": "signature id",
   "signatures.text": "signature text",
   "authorizations.id": "authorization id",
 };
-
-function toSignature(r: Row): Signature {
-  return {
-    id: str(r.id),
-    ownerId: str(r.owner_id),
-    text: str(r.text),
-    scope: json<Category[]>(r.scope),
-    status: str(r.status) as SignatureStatus,
-    statusReason: strOrNull(r.status_reason),
-    createdAt: num(r.created_at),
-  };
-}
-
-function toAuthorization(r: Row): Authorization {
-  return {
-    id: str(r.id),
-    signatureId: str(r.signature_id),
-    enterpriseId: str(r.enterprise_id),
-    validFrom: num(r.valid_from),
-    validTo: num(r.valid_to),
-    revokedAt: numOrNull(r.revoked_at),
-    createdAt: num(r.created_at),
-  };
-}
 
 function statements(db: Database.Database) {
   return {

@@ -1,7 +1,6 @@
 import { StoreConflictError } from "../../domain/shared/store-errors.js";
 
-/** A row as better-sqlite3 returns it: column name → value. */
-export type Row = Record<string, unknown>;
+export { json, num, numOrNull, type Row, str, strOrNull } from "../sql-rows/row-values.js";
 
 /** Whether an error is SQLite's report of a broken UNIQUE or PRIMARY KEY constraint. */
 export function isUniqueViolation(err: unknown): err is Error & { code: string } {
@@ -23,27 +22,6 @@ export function withConflicts<T>(fn: () => T, whatByColumn: Record<string, strin
     const failed = /constraint failed: ([\w.]+)/.exec(err.message)?.[1] ?? "";
     throw new StoreConflictError(whatByColumn[failed] ?? fallback);
   }
-}
-
-export function str(v: unknown): string {
-  return String(v);
-}
-
-export function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-export function num(v: unknown): number {
-  return Number(v);
-}
-
-export function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
-
-/** Parses a JSON column written by this adapter. */
-export function json<T>(v: unknown): T {
-  return JSON.parse(String(v)) as T;
 }
 
 /** A list of ids as one bound parameter, expanded with `json_each(?)`. */

@@ -4,21 +4,8 @@ import type {
   WebhookStore,
   WebhookSubscription,
 } from "../../domain/webhooks/webhook-store.port.js";
-import { num, type Row, str, strOrNull } from "./sqlite-util.js";
-
-function toSubscription(r: Row): WebhookSubscription {
-  return {
-    enterpriseId: str(r.enterprise_id),
-    url: str(r.url),
-    secret: str(r.secret),
-    cursor: str(r.cursor),
-    attempts: num(r.attempts),
-    nextAttemptAt: num(r.next_attempt_at),
-    lastError: strOrNull(r.last_error),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-  };
-}
+import { toSubscription } from "../sql-rows/webhook-rows.js";
+import type { Row } from "./sqlite-util.js";
 
 const UPSERT = `
   INSERT INTO webhooks (enterprise_id, url, secret, cursor, attempts, next_attempt_at, last_error,

@@ -1,13 +1,8 @@
 import type { ConsentEvent, ConsentEventInput } from "../../domain/consent/consent.js";
-import { canonicalEvent, chainHash, GENESIS_HASH, shardOf } from "../../domain/consent/ledger-chain.js";
+import { type ChainHead, linkEvent } from "../../domain/consent/ledger-chain.js";
 
 /** The head of one shard's chain as the append state keeps it. */
-export interface Head {
-  shardSeq: number;
-  hash: string;
-  /** recordedAt of the head event. */
-  at: number;
-}
+export type Head = ChainHead;
 
 /**
  * Gives events their place in the ledger, in order: the next global seq, their shard's next position
@@ -29,38 +24,8 @@ export class Chainer {
   }
 
   next(e: ConsentEventInput): ConsentEvent {
-    const shard = shardOf(e.recipientId);
-    const head = this.heads.get(shard);
-    const shardSeq = (head?.shardSeq ?? 0) + 1;
-    const prevHash = head?.hash ?? GENESIS_HASH;
-    const event: ConsentEvent = {
-      id: e.id,
-      consentId: e.consentId,
-      recipientId: e.recipientId,
-      enterpriseId: e.enterpriseId,
-      category: e.category,
-      type: e.type,
-      method: e.method,
-      capturedAt: e.capturedAt,
-      recordedAt: e.recordedAt,
-      source: e.source,
-      noticeText: e.noticeText,
-      expiresAt: e.expiresAt,
-      channel: e.channel,
-      actor: e.actor,
-      seq: ++this.lastSeq,
-      shard,
-      shardSeq,
-      prevHash,
-      hash: "",
-    };
-    event.hash = chainHash(this.ledgerKey, prevHash, canonicalEvent(event));
-    if (head) {
-      head.shardSeq = shardSeq;
-      head.hash = event.hash;
-      head.at = event.recordedAt;
-    } else this.heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
-    this.moved.add(shard);
+    const event = linkEvent(this.ledgerKey, this.heads, e, ++this.lastSeq);
+    this.moved.add(event.shard);
     return event;
   }
 

@@ -1,7 +1,9 @@
-import type { ConsentEvent, ConsentEventType } from "../../domain/consent/consent.js";
 import type { LedgerAnchor } from "../../domain/consent/ledger-chain.js";
-import type { IndexEntry, ScannedEvent } from "../../domain/consent/ledger-store.port.js";
-import { num, numOrNull, type Row, str, strOrNull } from "./pg-util.js";
+import type { IndexEntry } from "../../domain/consent/ledger-store.port.js";
+import { toEvent, toScanned } from "../sql-rows/ledger-rows.js";
+import { num, type Row, str } from "./pg-util.js";
+
+export { toEvent, toScanned };
 
 /** The consent_events columns an append writes, in the order of the COPY and INSERT statements. */
 export const EVENT_COLUMNS =
@@ -126,36 +128,6 @@ export const LEDGER_STATEMENTS = {
   },
   count: { name: "ledger.count", text: "SELECT last_seq FROM ledger_state WHERE id = 1" },
 } as const;
-
-/** A consent_events row → ConsentEvent. */
-export function toEvent(r: Row): ConsentEvent {
-  return {
-    id: str(r.id),
-    consentId: strOrNull(r.consent_id),
-    recipientId: str(r.recipient_id),
-    enterpriseId: strOrNull(r.enterprise_id),
-    category: str(r.category),
-    type: str(r.type) as ConsentEventType,
-    method: strOrNull(r.method),
-    capturedAt: numOrNull(r.captured_at),
-    recordedAt: num(r.recorded_at),
-    source: strOrNull(r.source),
-    noticeText: strOrNull(r.notice_text),
-    expiresAt: numOrNull(r.expires_at),
-    channel: strOrNull(r.channel),
-    actor: str(r.actor),
-    seq: num(r.seq),
-    shard: num(r.shard),
-    shardSeq: num(r.shard_seq),
-    prevHash: str(r.prev_hash),
-    hash: str(r.hash),
-  };
-}
-
-/** A consent_events row, with the number it carries → ScannedEvent. */
-export function toScanned(r: Row): ScannedEvent {
-  return { ...toEvent(r), phone: strOrNull(r.phone) };
-}
 
 /** A row of `scanIndex` in array mode → IndexEntry. */
 export function toIndexEntry(r: unknown[]): IndexEntry {

@@ -1,75 +1,11 @@
-import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
-import { REASON_CODES, type Reason, type ReasonCode, reason } from "../../domain/policy/reason-codes.js";
-import { json, num, type Row, str, strOrNull } from "./pg-util.js";
+import type { Message, MessageEvent } from "../../domain/messages/message.js";
+import { eventJson, messageValues } from "../sql-rows/message-rows.js";
 
-/**
- * A reason as stored: its bare code when the message is the standard sentence (the usual case, which
- * keeps refused rows small), the whole object otherwise. The same packing as SQLite's.
- */
-type StoredReason = string | Reason;
-type StoredEvent = Omit<MessageEvent, "reasons"> & { reasons?: StoredReason[] };
-
-const KNOWN_CODES: ReadonlySet<string> = new Set(REASON_CODES);
-
-function packReasons(rs: readonly Reason[]): StoredReason[] {
-  return rs.map((r) => (KNOWN_CODES.has(r.code) && r.message === reason(r.code).message ? r.code : r));
-}
-
-function unpackReasons(rs: readonly StoredReason[]): Reason[] {
-  return rs.map((r) => (typeof r === "string" ? reason(r as ReasonCode) : r));
-}
-
-/** JSON text of a reason list; "[]" for none. */
-export function reasonsJson(rs: readonly Reason[]): string {
-  return rs.length === 0 ? "[]" : JSON.stringify(packReasons(rs));
-}
-
-/** One history event as JSON; the common bare {status, at} without a generic stringify. */
-function eventJson(e: MessageEvent): string {
-  if (e.reasons === undefined && e.note === undefined)
-    return `{"status":${JSON.stringify(e.status)},"at":${JSON.stringify(e.at)}}`;
-  return JSON.stringify(e.reasons === undefined ? e : { ...e, reasons: packReasons(e.reasons) });
-}
-
-/** JSON text of a history. */
-export function historyJson(h: readonly MessageEvent[]): string {
-  if (h.length === 1 && h[0] !== undefined) return `[${eventJson(h[0])}]`;
-  return `[${h.map(eventJson).join(",")}]`;
-}
+export { historyJson, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
 
 /** One event as a one-element JSON array, to append to a stored history with `history || $n::jsonb`. */
 export function appendedEventJson(e: MessageEvent): string {
   return `[${eventJson(e)}]`;
-}
-
-function unpackEvent(e: StoredEvent): MessageEvent {
-  return e.reasons === undefined ? (e as MessageEvent) : { ...e, reasons: unpackReasons(e.reasons) };
-}
-
-/** A message row (jsonb columns already parsed by pg) → Message. */
-export function toMessage(r: Row): Message {
-  return {
-    id: str(r.id),
-    senderId: str(r.sender_id),
-    signatureId: strOrNull(r.signature_id),
-    signature: str(r.signature),
-    port: str(r.port),
-    portId: strOrNull(r.port_id),
-    phone: str(r.phone),
-    text: str(r.text),
-    category: str(r.category),
-    status: str(r.status) as MessageStatus,
-    reasons: unpackReasons(json<StoredReason[]>(r.reasons)),
-    campaignId: strOrNull(r.campaign_id),
-    idempotencyKey: strOrNull(r.idempotency_key),
-    parts: num(r.parts),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    notBefore: num(r.not_before),
-    validUntil: num(r.valid_until),
-    upstreamId: strOrNull(r.upstream_id),
-    history: json<StoredEvent[]>(r.history).map(unpackEvent),
-  };
 }
 
 /** The columns of `messages`, in the order every insert below writes them. */
@@ -102,30 +38,7 @@ const COLUMN_TYPES = [
 ] as const;
 
 /** One message's column values in MESSAGE_COLUMNS order, as bound parameters. */
-export function messageParams(m: Message): Array<string | number | null> {
-  return [
-    m.id,
-    m.senderId,
-    m.signatureId,
-    m.signature,
-    m.port,
-    m.portId,
-    m.phone,
-    m.text,
-    m.category,
-    m.status,
-    reasonsJson(m.reasons),
-    m.campaignId,
-    m.idempotencyKey,
-    m.parts,
-    m.createdAt,
-    m.updatedAt,
-    m.notBefore,
-    m.validUntil,
-    m.upstreamId,
-    historyJson(m.history),
-  ];
-}
+export const messageParams = messageValues;
 
 /**
  * Inserts one message ($1…$20 in MESSAGE_COLUMNS order) and, when it has an idempotency key, the key,

@@ -1,41 +1,11 @@
 import type Database from "better-sqlite3";
-import type { ConsentEvent, ConsentEventType } from "../../domain/consent/consent.js";
-import type { ScannedEvent } from "../../domain/consent/ledger-store.port.js";
-import { num, numOrNull, type Row, str, strOrNull } from "./sqlite-util.js";
+import { toEvent, toScanned } from "../sql-rows/ledger-rows.js";
+
+export { toEvent, toScanned };
 
 const SUPPRESSING = "type IN ('withdraw', 'dnd_set', 'dnd_remove')";
 const WITH_PHONE =
   "SELECT e.*, r.phone FROM consent_events e LEFT JOIN recipients r ON r.recipient_id = e.recipient_id";
-
-/** A consent_events row → ConsentEvent. */
-export function toEvent(r: Row): ConsentEvent {
-  return {
-    id: str(r.id),
-    consentId: strOrNull(r.consent_id),
-    recipientId: str(r.recipient_id),
-    enterpriseId: strOrNull(r.enterprise_id),
-    category: str(r.category),
-    type: str(r.type) as ConsentEventType,
-    method: strOrNull(r.method),
-    capturedAt: numOrNull(r.captured_at),
-    recordedAt: num(r.recorded_at),
-    source: strOrNull(r.source),
-    noticeText: strOrNull(r.notice_text),
-    expiresAt: numOrNull(r.expires_at),
-    channel: strOrNull(r.channel),
-    actor: str(r.actor),
-    seq: num(r.seq),
-    shard: num(r.shard),
-    shardSeq: num(r.shard_seq),
-    prevHash: str(r.prev_hash),
-    hash: str(r.hash),
-  };
-}
-
-/** A consent_events row joined with its recipient's phone → ScannedEvent. */
-export function toScanned(r: Row): ScannedEvent {
-  return { ...toEvent(r), phone: strOrNull(r.phone) };
-}
 
 /** Every statement the ledger store runs, prepared once. */
 export function ledgerStatements(db: Database.Database) {

@@ -1,23 +1,16 @@
 import type Database from "better-sqlite3";
 import type { ConsentEvent, ConsentEventInput } from "../../domain/consent/consent.js";
 import {
-  canonicalEvent,
-  chainHash,
-  GENESIS_HASH,
+  type ChainHead,
   LEDGER_SHARDS,
   type LedgerAnchor,
-  shardOf,
+  linkEvent,
 } from "../../domain/consent/ledger-chain.js";
 import type { IndexEntry, LedgerStore, ScannedEvent } from "../../domain/consent/ledger-store.port.js";
 import { type LedgerStatements, ledgerStatements, toEvent, toScanned } from "./ledger-rows.js";
 import { idList, num, type Row, str } from "./sqlite-util.js";
 
-interface Head {
-  shardSeq: number;
-  hash: string;
-  /** recordedAt of the head event. */
-  at: number;
-}
+type Head = ChainHead;
 
 /** Above this many enterprises, suppressions are found by one filtered scan rather than a merge. */
 const MERGE_MAX_STREAMS = 32;
@@ -68,35 +61,10 @@ export class SqliteLedgerStore implements LedgerStore {
         const heads = new Map(this.heads_);
         const recorded: ConsentEvent[] = [];
         for (const e of events) {
-          const shard = shardOf(e.recipientId);
-          const head = heads.get(shard);
-          const shardSeq = (head?.shardSeq ?? 0) + 1;
-          const prevHash = head?.hash ?? GENESIS_HASH;
-          const event: ConsentEvent = {
-            id: e.id,
-            consentId: e.consentId,
-            recipientId: e.recipientId,
-            enterpriseId: e.enterpriseId,
-            category: e.category,
-            type: e.type,
-            method: e.method,
-            capturedAt: e.capturedAt,
-            recordedAt: e.recordedAt,
-            source: e.source,
-            noticeText: e.noticeText,
-            expiresAt: e.expiresAt,
-            channel: e.channel,
-            actor: e.actor,
-            seq: 0,
-            shard,
-            shardSeq,
-            prevHash,
-            hash: "",
-          };
-          event.hash = chainHash(this.ledgerKey, prevHash, canonicalEvent(event));
+          const event = linkEvent(this.ledgerKey, heads, e, 0);
           const info = s.insert.run(
-            shard,
-            shardSeq,
+            event.shard,
+            event.shardSeq,
             event.id,
             event.consentId,
             event.recipientId,
@@ -111,11 +79,10 @@ export class SqliteLedgerStore implements LedgerStore {
             event.expiresAt,
             event.channel,
             event.actor,
-            prevHash,
+            event.prevHash,
             event.hash,
           );
           event.seq = Number(info.lastInsertRowid);
-          heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
           recorded.push(event);
         }
         return { recorded, heads };

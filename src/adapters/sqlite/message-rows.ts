@@ -1,83 +1,14 @@
 import type Database from "better-sqlite3";
-import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
-import { REASON_CODES, type Reason, type ReasonCode, reason } from "../../domain/policy/reason-codes.js";
-import { num, type Row, str, strOrNull } from "./sqlite-util.js";
+import type { Message, MessageEvent } from "../../domain/messages/message.js";
+import { eventJson, messageValues } from "../sql-rows/message-rows.js";
 
-/**
- * A reason as stored: its bare code when the message is the standard sentence (the usual case, which
- * keeps refused rows small), the whole object otherwise.
- */
-type StoredReason = string | Reason;
-
-const KNOWN_CODES: ReadonlySet<string> = new Set(REASON_CODES);
-
-function packReasons(rs: readonly Reason[]): StoredReason[] {
-  return rs.map((r) => (KNOWN_CODES.has(r.code) && r.message === reason(r.code).message ? r.code : r));
-}
-
-function unpackReasons(rs: readonly StoredReason[]): Reason[] {
-  return rs.map((r) => (typeof r === "string" ? reason(r as ReasonCode) : r));
-}
-
-/** JSON text of a reason list; "[]" for none. */
-export function reasonsJson(rs: readonly Reason[]): string {
-  return rs.length === 0 ? "[]" : JSON.stringify(packReasons(rs));
-}
-
-/** One history event as JSON; the common bare {status, at} without a generic stringify. */
-function eventJson(e: MessageEvent): string {
-  if (e.reasons === undefined && e.note === undefined) {
-    return `{"status":${JSON.stringify(e.status)},"at":${JSON.stringify(e.at)}}`;
-  }
-  return JSON.stringify(e.reasons === undefined ? e : { ...e, reasons: packReasons(e.reasons) });
-}
-
-function unpackEvent(e: MessageEvent & { reasons?: StoredReason[] }): MessageEvent {
-  return e.reasons === undefined ? e : { ...e, reasons: unpackReasons(e.reasons) };
-}
-
-/** JSON text of a history. */
-export function historyJson(h: readonly MessageEvent[]): string {
-  if (h.length === 1 && h[0] !== undefined) return `[${eventJson(h[0])}]`;
-  return `[${h.map(eventJson).join(",")}]`;
-}
-
-/** Parses a stored history. */
-export function parseHistory(v: unknown): MessageEvent[] {
-  return (JSON.parse(String(v)) as Array<MessageEvent & { reasons?: StoredReason[] }>).map(unpackEvent);
-}
+export { historyJson, parseHistory, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
 
 /** Appends one event to a stored history without re-encoding the events already there. */
 export function appendHistory(stored: unknown, e: MessageEvent): string {
   const s = String(stored);
   const event = eventJson(e);
   return s === "[]" ? `[${event}]` : `${s.slice(0, -1)},${event}]`;
-}
-
-/** A message row → Message. */
-export function toMessage(r: Row): Message {
-  return {
-    id: str(r.id),
-    senderId: str(r.sender_id),
-    signatureId: strOrNull(r.signature_id),
-    signature: str(r.signature),
-    port: str(r.port),
-    portId: strOrNull(r.port_id),
-    phone: str(r.phone),
-    text: str(r.text),
-    category: str(r.category),
-    status: str(r.status) as MessageStatus,
-    reasons: unpackReasons(JSON.parse(String(r.reasons)) as StoredReason[]),
-    campaignId: strOrNull(r.campaign_id),
-    idempotencyKey: strOrNull(r.idempotency_key),
-    parts: num(r.parts),
-    createdAt: num(r.created_at),
-    updatedAt: num(r.updated_at),
-    notBefore: num(r.not_before),
-    validUntil: num(r.valid_until),
-    upstreamId: strOrNull(r.upstream_id),
-    history: parseHistory(r.history),
-  };
 }
 
 /** The one INSERT every message goes through (single inserts, insertMany, campaign chunks). */
@@ -92,26 +23,5 @@ export function prepareMessageInsert(db: Database.Database): Database.Statement 
 
 /** Runs the insert statement for one message (positional binding: the fastest better-sqlite3 offers). */
 export function runMessageInsert(stmt: Database.Statement, m: Message): void {
-  stmt.run(
-    m.id,
-    m.senderId,
-    m.signatureId,
-    m.signature,
-    m.port,
-    m.portId,
-    m.phone,
-    m.text,
-    m.category,
-    m.status,
-    reasonsJson(m.reasons),
-    m.campaignId,
-    m.idempotencyKey,
-    m.parts,
-    m.createdAt,
-    m.updatedAt,
-    m.notBefore,
-    m.validUntil,
-    m.upstreamId,
-    historyJson(m.history),
-  );
+  stmt.run(...messageValues(m));
 }

@@ -43,6 +43,55 @@ export function chainHash(key: Buffer, prevHash: string, canonical: string): str
 }
 
 /** A recorded head of one shard's chain, kept so later edits of the whole chain show. */
+/** The last link of one shard's chain. */
+export interface ChainHead {
+  shardSeq: number;
+  hash: string;
+  /** recordedAt of the head event. */
+  at: number;
+}
+
+/**
+ * Links an event to its shard's chain: its position after the shard's head, the head's hash, and its own
+ * hash. Moves the head in `heads`. `seq` is the event's global sequence number, when already known
+ * (it is not part of the hash).
+ */
+export function linkEvent(
+  key: Buffer,
+  heads: Map<number, ChainHead>,
+  e: ConsentEventInput,
+  seq: number,
+): ConsentEvent {
+  const shard = shardOf(e.recipientId);
+  const head = heads.get(shard);
+  const shardSeq = (head?.shardSeq ?? 0) + 1;
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const event: ConsentEvent = {
+    id: e.id,
+    consentId: e.consentId,
+    recipientId: e.recipientId,
+    enterpriseId: e.enterpriseId,
+    category: e.category,
+    type: e.type,
+    method: e.method,
+    capturedAt: e.capturedAt,
+    recordedAt: e.recordedAt,
+    source: e.source,
+    noticeText: e.noticeText,
+    expiresAt: e.expiresAt,
+    channel: e.channel,
+    actor: e.actor,
+    seq,
+    shard,
+    shardSeq,
+    prevHash,
+    hash: "",
+  };
+  event.hash = chainHash(key, prevHash, canonicalEvent(event));
+  heads.set(shard, { shardSeq, hash: event.hash, at: event.recordedAt });
+  return event;
+}
+
 export interface LedgerAnchor {
   shard: number;
   shardSeq: number;

@@ -133,7 +133,6 @@ async function anningWith(store) {
     category: "marketing.retail",
     at: tomorrowAt10Shanghai(),
   };
-  const body = JSON.stringify(decision);
   const check = await post(url, "/v1/decisions", decision, p.apiKey);
   if (!check.allowed) throw new Error(`bench decision refused: ${JSON.stringify(check)}`);
   const headers = { authorization: `Bearer ${p.apiKey}` };

@@ -63,12 +63,12 @@ export async function buildHttpServer(
   installAuth(app, services.ctx, services.adminToken);
   // Registry reads see what another node wrote a moment ago (register, then sign up, through a load
   // balancer). Sends and decisions, the hot path, rely on the change bus instead (milliseconds).
-  app.addHook("preHandler", async (req) => {
+  app.addHook("preHandler", (req, _reply, done) => {
     const sync = services.ctx.sync;
-    if (!sync || req.is404) return;
     const url = req.routeOptions.url;
-    if (url === "/v1/messages" || url === "/v1/decisions" || url === "/healthz" || url === "/metrics") return;
-    await sync.checkRegistry();
+    if (!sync || req.is404 || url === "/v1/messages" || url === "/v1/decisions" || url === "/healthz")
+      return done();
+    sync.checkRegistry().then(() => done(), done);
   });
 
   // A route with a body schema treats an absent body as {}: a missing field is then named (MISSING_FIELD).

@@ -67,6 +67,8 @@ export class RedisSharedCounters implements SharedCounters {
     const { url, prefix } = parseRedisUrl(opts.url);
     const redis = new Redis(url, {
       enableOfflineQueue: false,
+      // commands issued in the same tick (concurrent requests) leave in one socket write
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
       connectTimeout: 2000,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 5), 1000),
@@ -164,10 +166,24 @@ export class RedisSharedCounters implements SharedCounters {
     for (let attempt = 0; ; attempt++) {
       let res: Array<[Error | null, unknown]> | null;
       try {
-        const pipe = this.redis.pipeline();
-        for (const args of argLists) pipe.evalsha(SHAS[name], 0, this.prefix, ...args);
         this.trips++;
-        res = await pipe.exec();
+        if (argLists.length === 1) {
+          // one call (an HTTP request): auto-pipelining batches it with the other requests' of this tick
+          const one = argLists[0] as string[];
+          res = [
+            await this.redis.evalsha(SHAS[name], 0, this.prefix, ...one).then(
+              (v): [Error | null, unknown] => [null, v],
+              (e: unknown): [Error | null, unknown] => {
+                if (e instanceof Error && /NOSCRIPT|ERR/.test(e.message)) return [e, null];
+                throw e;
+              },
+            ),
+          ];
+        } else {
+          const pipe = this.redis.pipeline();
+          for (const args of argLists) pipe.evalsha(SHAS[name], 0, this.prefix, ...args);
+          res = await pipe.exec();
+        }
       } catch (err) {
         throw degraded(`redis is unavailable (${(err as Error).message})`);
       }

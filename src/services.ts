@@ -208,18 +208,10 @@ export async function countsFromLog(ctx: AppContext): Promise<CountsSnapshot> {
 
 /** Today's marketing counts and the last day's verification codes come back from the message log. */
 export async function rebuildCounters(ctx: AppContext): Promise<void> {
-  const now = ctx.clock.now();
-  const lt = localTime(ctx.state.policy.defaultTimeZone, now);
-  const startOfDay = lt.day * 86_400_000 - lt.offsetMs;
+  const snap = await countsFromLog(ctx);
   ctx.state.counters.clear();
   ctx.state.verification.clear();
-  for (const v of await ctx.store.messages.verificationSince(now - 86_400_000)) {
-    const digits = Number(v.phone.slice(1));
-    if (Number.isFinite(digits) && digits > 0) ctx.state.verification.record(v.signatureId, digits, v.at);
-  }
-  for (const c of await ctx.store.messages.marketingCountsSince(startOfDay)) {
-    const digits = Number(c.phone.slice(1));
-    if (Number.isFinite(digits) && digits > 0)
-      ctx.state.counters.increment(lt.day, digits, ctx.state.consents.enterpriseTag(c.senderId), c.count);
-  }
+  for (const v of snap.verification) ctx.state.verification.record(v.signatureId, v.digits, v.at);
+  for (const m of snap.marketing)
+    ctx.state.counters.increment(m.day, m.digits, ctx.state.consents.enterpriseTag(m.senderId), m.count);
 }

@@ -3,13 +3,11 @@ import { Redis } from "ioredis";
 import type { CapReservation, RateTake, SharedCounters } from "../../app/counters/shared-counters.port.js";
 import type { Logger } from "../../app/logger.port.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
+import { encodeReservations } from "./reserve-args.js";
 import { RELEASE, RESERVE } from "./scripts.js";
+import { type CountsSnapshot, writeCounts } from "./write-counts.js";
 
-/** What the shared counters held, as the message log tells it: used after Redis lost its data. */
-export interface CountsSnapshot {
-  marketing: Array<{ day: number; digits: number; senderId: string; count: number }>;
-  verification: Array<{ signatureId: string; digits: number; at: number }>;
-}
+export type { CountsSnapshot } from "./write-counts.js";
 
 export interface RedisCountersOptions {
   /** `redis://host:port[/db][?prefix=name]`; keys are `<prefix>:…` (default prefix `anning`). */
@@ -116,7 +114,7 @@ export class RedisSharedCounters implements SharedCounters {
         i === 0 && rate
           ? [`${rate.senderId}:${Math.floor(rate.now / 1000)}`, String(rate.n), String(rate.perSecond)]
           : ["", "0", "0"];
-      groups.push([...head, ...this.encode(items.slice(i, i + ITEMS_PER_CALL))]);
+      groups.push([...head, ...encodeReservations(items.slice(i, i + ITEMS_PER_CALL))]);
     }
     const results = await this.runMany("reserve", groups);
     const out: boolean[] = [];
@@ -138,7 +136,7 @@ export class RedisSharedCounters implements SharedCounters {
   async release(items: readonly CapReservation[]): Promise<void> {
     const groups: string[][] = [];
     for (let i = 0; i < items.length; i += ITEMS_PER_CALL)
-      groups.push(["", "0", "0", ...this.encode(items.slice(i, i + ITEMS_PER_CALL))]);
+      groups.push(["", "0", "0", ...encodeReservations(items.slice(i, i + ITEMS_PER_CALL))]);
     await this.runMany("release", groups);
   }
 
@@ -203,37 +201,6 @@ export class RedisSharedCounters implements SharedCounters {
     }
   }
 
-  /**
-   * Encodes items as RESERVE's groups: consecutive items sharing their rule (a campaign chunk: one
-   * sender, one day, the same caps) make one group, so an item costs one argument (two for verification).
-   */
-  private encode(items: readonly CapReservation[]): string[] {
-    const out: string[] = [];
-    let head = "";
-    let countAt = -1;
-    let count = 0;
-    for (const it of items) {
-      const q = it.query;
-      const rule =
-        q.kind === "marketing"
-          ? ["m", String(q.day), q.senderId, String(q.perSender), String(q.perRecipient), "0"]
-          : ["v", String(it.at), q.signatureId, String(q.perMinute), String(q.perHour), String(q.perDay)];
-      const key = rule.join("\u0000");
-      if (key !== head) {
-        if (countAt >= 0) out[countAt] = String(count);
-        out.push(...rule, "0");
-        countAt = out.length - 1;
-        count = 0;
-        head = key;
-      }
-      out.push(it.commit ? String(q.digits) : `-${q.digits}`);
-      if (q.kind === "verification") out.push(it.token);
-      count++;
-    }
-    if (countAt >= 0) out[countAt] = String(count);
-    return out;
-  }
-
   /** Starts a rebuild when the ready mark is missing (checked after every connect). */
   healIfEmpty(): void {
     this.redis
@@ -262,39 +229,7 @@ export class RedisSharedCounters implements SharedCounters {
       if (got !== "OK") return;
       try {
         const snap = await this.opts.rebuildFrom();
-        const totals = new Map<string, number>();
-        let pipe = this.redis.pipeline();
-        let queued = 0;
-        const flush = async (force: boolean) => {
-          if (queued === 0 || (!force && queued < 1000)) return;
-          await pipe.exec();
-          pipe = this.redis.pipeline();
-          queued = 0;
-        };
-        for (const m of snap.marketing) {
-          const key = `${p}:m:${m.day}:${m.digits}`;
-          pipe.hset(key, m.senderId, m.count);
-          pipe.pexpire(key, 259_200_000);
-          totals.set(key, (totals.get(key) ?? 0) + m.count);
-          queued++;
-          await flush(false);
-        }
-        for (const [key, total] of totals) {
-          pipe.hset(key, "*", total);
-          queued++;
-          await flush(false);
-        }
-        const seen = new Map<string, number>();
-        for (const v of snap.verification) {
-          const key = `${p}:v:${v.signatureId}:${v.digits}`;
-          const n = (seen.get(`${key}|${v.at}`) ?? 0) + 1;
-          seen.set(`${key}|${v.at}`, n);
-          pipe.zadd(key, v.at, `rebuilt:${v.at}:${n}`);
-          pipe.pexpire(key, 86_400_000);
-          queued++;
-          await flush(false);
-        }
-        await flush(true);
+        await writeCounts(this.redis, p, snap);
         await this.redis.set(`${p}:ready`, String(Date.now()));
         this.opts.log.info(
           { marketing: snap.marketing.length, verification: snap.verification.length },

@@ -4,6 +4,7 @@ import { clusterContract } from "./cluster.contract.js";
 import { type MakeStore, storeContext } from "./context.js";
 import { enterpriseContract } from "./enterprise.contract.js";
 import { ledgerContract } from "./ledger.contract.js";
+import { ledgerReadsContract } from "./ledger-reads.contract.js";
 import { messagesContract } from "./messages.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
 import { registryContract } from "./registry.contract.js";
@@ -23,6 +24,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     enterpriseContract(ctx);
     registryContract(ctx);
     ledgerContract(ctx);
+    ledgerReadsContract(ctx);
     messagesContract(ctx);
     campaignsContract(ctx);
     webhooksContract(ctx);

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { z } from "zod";
+import { loadUpstreams, type UpstreamsFile } from "./adapters/upstream/upstreams-config.js";
 import { DEFAULT_POLICY, type PolicyFile, parsePolicy } from "./domain/policy/policy.js";
 
 const bool = z
@@ -17,6 +18,7 @@ const EnvSchema = z.object({
   ANNING_ADMIN_TOKEN: z.string().min(16, "ANNING_ADMIN_TOKEN must be at least 16 characters").optional(),
   ANNING_POLICY_FILE: z.string().optional(),
   ANNING_TEST_CLOCK: bool,
+  ANNING_TEST_CLOCK_START: z.string().optional(),
   ANNING_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   ANNING_DATABASE_URL: z.string().optional(),
   ANNING_REDIS_URL: z.string().optional(),
@@ -28,6 +30,15 @@ const EnvSchema = z.object({
   ANNING_PG_POOL: z.coerce.number().int().min(1).max(200).default(10),
   ANNING_CAMPAIGN_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
   ANNING_INFLIGHT_GRACE_MS: z.coerce.number().int().min(0).optional(),
+  ANNING_SMPP_ENABLED: z.enum(["0", "1", "true", "false", ""]).optional(),
+  ANNING_SMPP_HOST: z.string().default("127.0.0.1"),
+  ANNING_SMPP_PORT: z.coerce.number().int().min(0).max(65535).default(2775),
+  ANNING_SMPP_TLS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  ANNING_SMPP_TLS_KEY: z.string().optional(),
+  ANNING_SMPP_TLS_CERT: z.string().optional(),
+  ANNING_UPSTREAM: z.string().optional(),
+  ANNING_UPSTREAMS_FILE: z.string().optional(),
+  ANNING_SIM_PORT: z.coerce.number().int().min(0).max(65535).default(2875),
 });
 
 /** Where anning keeps its data: an embedded SQLite file (the default) or a PostgreSQL database. */
@@ -41,6 +52,8 @@ export interface Config {
   policy: PolicyFile;
   policyFile: string | null;
   testClock: boolean;
+  /** With the test clock: the server's clock starts at this time and runs on in real time. */
+  testClockStart: number | null;
   logLevel: string;
   /** The SQLite file (also the base name of the consent-index snapshot with PostgreSQL). */
   databaseFile: string;
@@ -58,6 +71,20 @@ export interface Config {
    * the hand-over). 0 with SQLite (one node: everything in flight at start-up was this node's).
    */
   inFlightGraceMs: number;
+  /** The SMPP server towards senders; null when ANNING_SMPP_ENABLED=false. */
+  smpp: SmppConfig | null;
+  /**
+   * Carriers: the parsed ANNING_UPSTREAM / ANNING_UPSTREAMS_FILE, "simulator" for the bundled SMSC
+   * simulator started in process (port ANNING_SIM_PORT), or null for the recording upstream.
+   */
+  upstreams: UpstreamsFile | "simulator" | null;
+  simulatorPort: number;
+}
+
+export interface SmppConfig {
+  host: string;
+  port: number;
+  tls: { port: number; keyFile: string; certFile: string } | null;
 }
 
 /** Reads the configuration from the environment (and the policy file it names). */
@@ -87,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     policy: e.ANNING_POLICY_FILE ? readPolicyFile(e.ANNING_POLICY_FILE) : DEFAULT_POLICY,
     policyFile: e.ANNING_POLICY_FILE ? resolve(e.ANNING_POLICY_FILE) : null,
     testClock: e.ANNING_TEST_CLOCK,
+    testClockStart: testClockStart(e),
     logLevel: e.ANNING_LOG_LEVEL,
     databaseFile,
     database: isPg ? { kind: "postgres", url: dbUrl as string } : { kind: "sqlite", file: databaseFile },
@@ -96,7 +124,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pgPoolSize: e.ANNING_PG_POOL,
     campaignLeaseMs: e.ANNING_CAMPAIGN_LEASE_MS,
     inFlightGraceMs: e.ANNING_INFLIGHT_GRACE_MS ?? (isPg ? 60_000 : 0),
+    smpp: smppConfig(e),
+    upstreams: upstreamsConfig(e),
+    simulatorPort: e.ANNING_SIM_PORT,
   };
+}
+
+function testClockStart(e: z.infer<typeof EnvSchema>): number | null {
+  if (e.ANNING_TEST_CLOCK_START === undefined || e.ANNING_TEST_CLOCK_START === "") return null;
+  if (!e.ANNING_TEST_CLOCK)
+    throw new Error(
+      "configuration: ANNING_TEST_CLOCK_START needs ANNING_TEST_CLOCK=1 (tests and simulations only)",
+    );
+  const t = Date.parse(e.ANNING_TEST_CLOCK_START);
+  if (!Number.isFinite(t)) throw new Error("configuration: ANNING_TEST_CLOCK_START: not an ISO 8601 time");
+  return t;
+}
+
+function smppConfig(e: z.infer<typeof EnvSchema>): SmppConfig | null {
+  if (e.ANNING_SMPP_ENABLED === "0" || e.ANNING_SMPP_ENABLED === "false") return null;
+  const tlsSet = [e.ANNING_SMPP_TLS_PORT, e.ANNING_SMPP_TLS_KEY, e.ANNING_SMPP_TLS_CERT].filter(
+    (v) => v !== undefined,
+  ).length;
+  if (tlsSet !== 0 && tlsSet !== 3)
+    throw new Error(
+      "configuration: ANNING_SMPP_TLS_PORT, ANNING_SMPP_TLS_KEY and ANNING_SMPP_TLS_CERT go together",
+    );
+  return {
+    host: e.ANNING_SMPP_HOST,
+    port: e.ANNING_SMPP_PORT,
+    tls:
+      tlsSet === 3
+        ? {
+            port: e.ANNING_SMPP_TLS_PORT as number,
+            keyFile: resolve(e.ANNING_SMPP_TLS_KEY as string),
+            certFile: resolve(e.ANNING_SMPP_TLS_CERT as string),
+          }
+        : null,
+  };
+}
+
+function upstreamsConfig(e: z.infer<typeof EnvSchema>): UpstreamsFile | "simulator" | null {
+  if (e.ANNING_UPSTREAM === "simulator" && !e.ANNING_UPSTREAMS_FILE) return "simulator";
+  try {
+    return loadUpstreams({
+      ANNING_UPSTREAM: e.ANNING_UPSTREAM,
+      ANNING_UPSTREAMS_FILE: e.ANNING_UPSTREAMS_FILE,
+    });
+  } catch (err) {
+    throw new Error(`configuration: ${(err as Error).message}`);
+  }
 }
 
 /** Reads and validates a policy file (JSON). */

@@ -4,6 +4,13 @@ import { campaignCheckCommand } from "./adapters/cli/campaign-check.cli.js";
 import { CliError } from "./adapters/cli/csv-input.js";
 import { importConsentsCommand } from "./adapters/cli/import-consents.cli.js";
 import { serveCommand } from "./adapters/cli/serve.cli.js";
+import {
+  DEFAULT_CONTROL_URL,
+  type SmscSimFlags,
+  type SmscSimMoFlags,
+  smscSimCommand,
+  smscSimMoCommand,
+} from "./adapters/cli/smsc-sim.cli.js";
 import { ADMIN } from "./app/context.js";
 import { anchorLedger, verifyLedger } from "./app/ledger/verify-ledger.js";
 import { showPolicy } from "./app/registry/policy-overrides.js";
@@ -106,6 +113,44 @@ ledger
         ? `ledger OK: ${r.checked} events verified\n`
         : `ledger TAMPERED: ${r.problems.length} problem(s) in ${r.checked} events\n`,
     );
+    if (!r.ok) process.exitCode = 1;
+  });
+
+program
+  .command("smsc-sim")
+  .argument(
+    "[action]",
+    "none: run the simulator; `mo`: inject a mobile-originated message into a running one",
+  )
+  .description(
+    "the bundled SMSC simulator (the carrier side anning binds to), for demos, tests and benchmarks",
+  )
+  .option("--port <n>", "SMPP port (0: a free one)", "2775")
+  .option("--host <host>", "interface to listen on", "127.0.0.1")
+  .option(
+    "--system-id <id>",
+    "bind system_id to require (default: any); mo: deliver only to binds of this system_id",
+  )
+  .option("--password <password>", "bind password to require (default: any)")
+  .option("--receipt-delay-ms <n>", "delay between submit_sm_resp and the delivery receipt (default 100)")
+  .option("--latency-ms <n>", "delay before each submit_sm_resp (default 0)")
+  .option("--fail-ratio <r>", "share of receipts saying UNDELIV, 0..1 (default 0)")
+  .option("--expire-ratio <r>", "share of receipts saying EXPIRED, 0..1 (default 0)")
+  .option("--reject-ratio <r>", "share of submit_sm refused with ESME_RSUBMITFAIL, 0..1 (default 0)")
+  .option("--fail-destinations <suffixes>", "comma-separated destination suffixes always UNDELIV, e.g. 0000")
+  .option("--id-format <format>", "message ids: hex or decimal (default hex)")
+  .option("--receipt-id-form <form>", "receipt text id: same, decimal or lowerhex (default same)")
+  .option("--window <n>", "outstanding deliver_sm per bind")
+  .option("--control-port <n>", "HTTP control API port (default SMPP port + 1; 0: a free one; -1: none)")
+  .option("--from <number>", "mo: the handset number")
+  .option("--to <number>", "mo: the number it was sent to (a port)")
+  .option("--text <text>", "mo: the text, e.g. TD")
+  .option("--control <url>", "mo: the running simulator's control API", DEFAULT_CONTROL_URL)
+  .action(async (action: string | undefined, o: SmscSimFlags & SmscSimMoFlags) => {
+    if (action === undefined) return smscSimCommand(o);
+    if (action !== "mo") throw new CliError(`unknown smsc-sim action: ${action} (expected mo)`);
+    const r = await smscSimMoCommand(o);
+    (r.ok ? process.stdout : process.stderr).write(`${r.status} ${r.body}\n`);
     if (!r.ok) process.exitCode = 1;
   });
 

@@ -5,9 +5,12 @@ import { openSqliteStore } from "./adapters/sqlite/index.js";
 import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
 import { silentLogger } from "./adapters/system/logger.js";
 import { loadSecrets } from "./adapters/system/secrets.js";
-import { systemClock } from "./adapters/system/system-clock.js";
+import { shiftedClock, systemClock } from "./adapters/system/system-clock.js";
 import { TimeSortedIds } from "./adapters/system/time-sorted-ids.js";
+import { CsvPortabilityTable } from "./adapters/upstream/portability-table.js";
 import { RecordingUpstream } from "./adapters/upstream/recording-upstream.js";
+import { SmppUpstream, type UpstreamHandlers } from "./adapters/upstream/smpp-upstream.js";
+import type { UpstreamsFile } from "./adapters/upstream/upstreams-config.js";
 import { FetchWebhookSender } from "./adapters/webhooks/fetch-webhook-sender.js";
 import { CampaignRunner } from "./app/campaigns/campaign-runner.js";
 import { NO_BUS } from "./app/cluster/change-bus.port.js";
@@ -15,7 +18,9 @@ import { ClusterSync } from "./app/cluster/cluster-sync.js";
 import type { AppContext, Secrets } from "./app/context.js";
 import { loadPolicyState, saveSnapshot } from "./app/context.js";
 import { Dispatcher } from "./app/delivery/dispatcher.js";
+import { ReceiptRecorder } from "./app/delivery/receipts.js";
 import type { Upstream } from "./app/delivery/upstream.port.js";
+import { receiveReply } from "./app/inbound/receive-reply.js";
 import { anchorLedger } from "./app/ledger/verify-ledger.js";
 import type { Logger } from "./app/logger.port.js";
 import type { Store } from "./app/store.port.js";
@@ -23,6 +28,7 @@ import { WebhookDispatcher } from "./app/webhooks/webhook-dispatcher.js";
 import type { WebhookSender } from "./app/webhooks/webhook-sender.port.js";
 import type { Config } from "./config.js";
 import { localTime } from "./domain/policy/local-time.js";
+import { Router } from "./domain/routing/router.js";
 import type { Clock } from "./domain/shared/clock.port.js";
 
 /** Everything an entry point (HTTP server, CLI) needs, built once. */
@@ -87,7 +93,8 @@ function isPostgres(store: Store): store is PostgresStore {
  * wires the use cases' workers.
  */
 export async function buildServices(config: Config, opts: BuildOptions = {}): Promise<Services> {
-  const clock = opts.clock ?? systemClock;
+  const clock =
+    opts.clock ?? (config.testClockStart !== null ? shiftedClock(config.testClockStart) : systemClock);
   const log = opts.log ?? silentLogger;
   const { store, secrets, adminToken, generatedToken } = await openStore(config, opts.store);
   const snapshots = new FileIndexSnapshotStore(`${config.databaseFile}.consent-index`);
@@ -120,7 +127,18 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     if (!(await counters.ensureReady(3000)))
       log.warn({}, "redis is not reachable: marketing and verification are refused as degraded until it is");
   } else await rebuildCounters(ctx);
-  const upstream = opts.upstream ?? new RecordingUpstream();
+  let receipts: ReceiptRecorder | null = null;
+  let upstream = opts.upstream;
+  if (!upstream && config.upstreams && config.upstreams !== "simulator") {
+    const recorder = new ReceiptRecorder(ctx);
+    receipts = recorder;
+    upstream = smppUpstream(config.upstreams, log, {
+      onReceipt: (r) => recorder.record({ ...r, at: clock.now() }),
+      onReply: (_route, mo) => receiveReply(ctx, mo),
+    });
+  }
+  upstream ??= new RecordingUpstream();
+  const theUpstream = upstream;
   const dispatcher = new Dispatcher(ctx, upstream, {
     inFlightGraceMs: config.inFlightGraceMs,
     nodeId: config.nodeId,
@@ -138,7 +156,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
     ctx,
     dispatcher,
     runner,
-    upstream,
+    upstream: theUpstream,
     webhooks,
     adminToken,
     generatedToken,
@@ -152,6 +170,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
         }, 86_400_000);
         maintainTimer.unref();
       }
+      await theUpstream.start?.();
       await dispatcher.start();
       runner.start();
       if (webhookPollMs > 0) webhooks.start();
@@ -180,11 +199,19 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       await saveSnapshot(ctx, snapshots).catch((err: unknown) =>
         log.warn({ err: String(err) }, "index snapshot not saved"),
       );
-      await upstream.close();
+      receipts?.close();
+      await theUpstream.close();
       await counters?.close();
       await store.close();
     },
   };
+}
+
+/** The carriers of an upstreams configuration, routed by prefix and carrier with portability applied. */
+function smppUpstream(file: UpstreamsFile, log: Logger, handlers: UpstreamHandlers): SmppUpstream {
+  const portability = file.portabilityFile ? CsvPortabilityTable.fromFile(file.portabilityFile) : undefined;
+  const router = new Router(file.routes, file.default, file.failover, portability);
+  return new SmppUpstream(file.upstreams, router, handlers, log);
 }
 
 /** What the shared counters should hold, read from the message log (after Redis lost its data). */

@@ -44,6 +44,8 @@ export interface AppContext {
   apiKeys: Map<string, ApiKey>;
   /** Hooks run after a message is accepted (wakes the dispatcher). */
   onAccepted: Array<() => void>;
+  /** Called when a notice (receipt, reply) is queued for an enterprise (wakes its SMPP receiver binds). */
+  onNotice?: (enterpriseId: string) => void;
   /** Frequency caps, verification caps and rate limits shared by several nodes (Redis); else in process. */
   counters?: SharedCounters;
   /** Keeps the indexes in step with other nodes; without it, changes are applied locally only. */

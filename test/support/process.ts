@@ -62,7 +62,13 @@ export async function startServer(env: Record<string, string>, timeoutMs = 20_00
   const port = await freePort();
   const child = spawn("node", [MAIN, "serve"], {
     cwd: ROOT,
-    env: childEnv({ ANNING_HTTP_HOST: "127.0.0.1", ANNING_HTTP_PORT: String(port), ...env }),
+    // SMPP on a free port unless a test names one (parallel servers must not share 2775)
+    env: childEnv({
+      ANNING_HTTP_HOST: "127.0.0.1",
+      ANNING_HTTP_PORT: String(port),
+      ANNING_SMPP_PORT: "0",
+      ...env,
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

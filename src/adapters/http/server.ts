@@ -17,6 +17,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { policyRoutes } from "./routes/policy.js";
 import { portRoutes } from "./routes/ports.js";
 import { signatureRoutes } from "./routes/signatures.js";
+import { smppAccountRoutes } from "./routes/smpp-accounts.js";
 import { systemRoutes } from "./routes/system.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 
@@ -118,6 +119,7 @@ export async function buildHttpServer(
   messageRoutes(app, deps);
   inboundRoutes(app, deps);
   webhookRoutes(app, deps);
+  smppAccountRoutes(app, deps);
   // Own scope: the campaign route's text/csv and multipart parsers apply to it alone.
   await app.register(campaignRoutes satisfies FastifyPluginAsync<RouteDeps>, deps);
 

@@ -39,6 +39,7 @@ const PATHS = [
   "/v1/decisions",
   "/v1/messages",
   "/v1/messages/{id}",
+  "/v1/messages/{id}/settle",
   "/v1/campaigns",
   "/v1/campaigns/{id}",
   "/v1/campaigns/{id}/pause",
@@ -47,6 +48,11 @@ const PATHS = [
   "/v1/campaigns/{id}/results.csv",
   "/v1/inbound",
   "/v1/ledger/verify",
+  "/v1/smpp/accounts",
+  "/v1/smpp/accounts/{id}",
+  "/v1/smpp/accounts/{id}/password",
+  "/v1/smpp/accounts/{id}/disable",
+  "/v1/smpp/accounts/{id}/enable",
 ];
 
 describe("system routes", () => {

@@ -1,6 +1,7 @@
 import type { Enterprise } from "../../domain/enterprises/enterprise.js";
 import type { Allocation, Port } from "../../domain/sending-ports/port.js";
 import type { Authorization, Signature } from "../../domain/signatures/signature.js";
+import type { SmppAccount } from "../../domain/smpp/smpp-account.js";
 
 const iso = (t: number): string => new Date(t).toISOString();
 const isoOrNull = (t: number | null): string | null => (t === null ? null : iso(t));
@@ -65,5 +66,22 @@ export function allocationView(a: Allocation) {
     extension: a.extension,
     signatureIds: a.signatureIds,
     createdAt: iso(a.createdAt),
+  };
+}
+
+/** An SMPP account as callers see it: never its password or its hash. */
+export function smppAccountView(a: SmppAccount) {
+  return {
+    id: a.id,
+    enterpriseId: a.enterpriseId,
+    systemId: a.systemId,
+    maxBinds: a.maxBinds,
+    tps: a.tps,
+    defaultCategory: a.defaultCategory,
+    allowedIps: a.allowedIps,
+    status: a.status,
+    lockedUntil: isoOrNull(a.lockedUntil),
+    createdAt: iso(a.createdAt),
+    updatedAt: iso(a.updatedAt),
   };
 }

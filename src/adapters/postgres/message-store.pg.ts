@@ -56,6 +56,10 @@ const SQL = {
     WHERE status = 'dispatching' AND updated_at < $3`,
   latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND starts_with(port, $2)
     ORDER BY created_at DESC, id DESC LIMIT 1`,
+  // the recipient index (phone, created_at) holds every message not refused, unknown ones included
+  unknownTo: `SELECT * FROM messages
+    WHERE phone = $1 AND status = 'unknown' AND status <> 'refused' AND created_at >= $2
+    ORDER BY created_at DESC, id DESC LIMIT 50`,
   verificationSince: `SELECT phone, signature_id, created_at FROM messages
     WHERE category = 'verification' AND status <> 'refused' AND created_at >= $1 AND signature_id IS NOT NULL`,
   marketingSince: `SELECT phone, sender_id, count(*) AS n FROM messages
@@ -215,6 +219,10 @@ export class PgMessageStore implements MessageStore {
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
     const r = (await this.pool.query(SQL.latestTo, [phone, portPrefix])).rows[0] as Row | undefined;
     return r ? toMessage(r) : null;
+  }
+
+  async findUnknownToRecipient(phone: string, since: number): Promise<Message[]> {
+    return ((await this.pool.query(SQL.unknownTo, [phone, since])).rows as Row[]).map(toMessage);
   }
 
   async marketingCountsSince(since: number): Promise<MarketingCount[]> {

@@ -3,6 +3,7 @@ import { CLUSTER_SQL } from "./schema/cluster.js";
 import { LEDGER_SQL } from "./schema/ledger.js";
 import { CAMPAIGNS_SQL, MESSAGES_SQL } from "./schema/messages.js";
 import { REGISTRY_SQL } from "./schema/registry.js";
+import { DELIVERY_SQL, SMPP_ACCOUNTS_SQL } from "./schema/smpp.js";
 import { WEBHOOKS_SQL } from "./schema/webhooks.js";
 
 /** One schema change: applied once, in version order, inside its own transaction. */
@@ -24,6 +25,8 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "campaigns", sql: CAMPAIGNS_SQL },
   { version: 5, name: "webhooks", sql: WEBHOOKS_SQL },
   { version: 6, name: "cluster", sql: CLUSTER_SQL },
+  { version: 7, name: "smpp-accounts", sql: SMPP_ACCOUNTS_SQL },
+  { version: 8, name: "delivery", sql: DELIVERY_SQL },
 ];
 
 /** Any number, the same for every anning node: serialises migrations of nodes starting together. */

@@ -3,6 +3,7 @@ import type { Secrets } from "../../app/context.js";
 import type { Store } from "../../app/store.port.js";
 import { PgCampaignStore } from "./campaign-store.pg.js";
 import { PgClusterStore } from "./cluster-store.pg.js";
+import { PgDeliveryStore } from "./delivery-store.pg.js";
 import { PgEnterpriseStore } from "./enterprise-store.pg.js";
 import { PgLedgerStore } from "./ledger-store.pg.js";
 import { PgMessageStore } from "./message-store.pg.js";
@@ -10,6 +11,7 @@ import { applyPgMigrations } from "./migrations.js";
 import { openPool, type PgPool, type PgTarget, parsePgUrl } from "./pg-util.js";
 import { PgPortStore } from "./port-store.pg.js";
 import { PgSignatureStore } from "./signature-store.pg.js";
+import { PgSmppAccountStore } from "./smpp-account-store.pg.js";
 import { PgWebhookStore } from "./webhook-store.pg.js";
 
 export interface PostgresStoreOptions {
@@ -36,6 +38,8 @@ export class PostgresStore implements Store {
   readonly campaigns: PgCampaignStore;
   readonly webhooks: PgWebhookStore;
   readonly cluster: PgClusterStore;
+  readonly delivery: PgDeliveryStore;
+  readonly smppAccounts: PgSmppAccountStore;
   private closed = false;
 
   constructor(
@@ -55,6 +59,8 @@ export class PostgresStore implements Store {
     this.campaigns = new PgCampaignStore(pool, this.messages);
     this.webhooks = new PgWebhookStore(pool);
     this.cluster = new PgClusterStore(pool);
+    this.delivery = new PgDeliveryStore(pool);
+    this.smppAccounts = new PgSmppAccountStore(pool);
   }
 
   /** Creates this month's and the coming months' partitions of the time-partitioned tables. */

@@ -17,6 +17,9 @@ import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
 
+/** At most this many candidates from findUnknownToRecipient. */
+const UNKNOWN_TO_RECIPIENT_MAX = 50;
+
 function statements(db: Database.Database) {
   return {
     insert: prepareMessageInsert(db),
@@ -40,6 +43,11 @@ function statements(db: Database.Database) {
     latestTo: db.prepare(
       `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`,
+    ),
+    unknownTo: db.prepare(
+      // "status <> 'refused'" repeats the recipient index's condition so that SQLite uses it
+      `SELECT * FROM messages WHERE phone = ? AND status = 'unknown' AND status <> 'refused' AND created_at >= ?
+       ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`,
     ),
     verificationSince: db.prepare(
       `SELECT phone, signature_id, created_at FROM messages
@@ -217,6 +225,10 @@ export class SqliteMessageStore implements MessageStore {
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
     const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as Row | undefined;
     return r ? toMessage(r) : null;
+  }
+
+  async findUnknownToRecipient(phone: string, since: number): Promise<Message[]> {
+    return (this.stmts.unknownTo.all(phone, since) as Row[]).map(toMessage);
   }
 
   async marketingCountsSince(since: number): Promise<MarketingCount[]> {

@@ -125,6 +125,24 @@ describe("SqliteStore specifics", () => {
         "SELECT seq FROM consent_events WHERE type IN ('dnd_set', 'dnd_remove') AND seq > 1 ORDER BY seq",
         /INDEX consent_events_dnd/,
       ],
+      [
+        `SELECT * FROM messages WHERE phone = 'x' AND status = 'unknown' AND status <> 'refused' AND created_at >= 1
+         ORDER BY created_at DESC, id DESC LIMIT 50`,
+        /INDEX messages_recipient/,
+      ],
+      ["SELECT * FROM smpp_accounts WHERE system_id = 'x'", /INDEX smpp_accounts_system_id/],
+      [
+        "SELECT * FROM sender_notices WHERE enterprise_id = 'e' AND smpp_delivered_at IS NULL ORDER BY id LIMIT 5",
+        /INDEX sender_notices_pending/,
+      ],
+      [
+        "SELECT * FROM sender_notices WHERE enterprise_id IN ('a', 'b') AND id > 'x' ORDER BY id LIMIT 5",
+        /INDEX sender_notices_enterprise/,
+      ],
+      [
+        "SELECT * FROM upstream_keys WHERE route = 'r' AND key IN ('s:a', 'n:a') ORDER BY sent_at DESC LIMIT 1",
+        /upstream_keys USING PRIMARY KEY \(route=\? AND key=\?\)/,
+      ],
     ];
     for (const [sql, index] of uses) expect(plan(sql)).toMatch(index);
   });

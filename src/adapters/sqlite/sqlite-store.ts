@@ -2,12 +2,14 @@ import Database from "better-sqlite3";
 import type { Store } from "../../app/store.port.js";
 import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
 import { SqliteClusterStore } from "./cluster-store.sqlite.js";
+import { SqliteDeliveryStore } from "./delivery-store.sqlite.js";
 import { SqliteEnterpriseStore } from "./enterprise-store.sqlite.js";
 import { SqliteLedgerStore } from "./ledger-store.sqlite.js";
 import { SqliteMessageStore } from "./message-store.sqlite.js";
 import { applyMigrations } from "./migrations.js";
 import { SqlitePortStore } from "./port-store.sqlite.js";
 import { SqliteSignatureStore } from "./signature-store.sqlite.js";
+import { SqliteSmppAccountStore } from "./smpp-account-store.sqlite.js";
 import { SqliteWebhookStore } from "./webhook-store.sqlite.js";
 
 export interface SqliteStoreOptions {
@@ -47,6 +49,8 @@ export class SqliteStore implements Store {
   readonly campaigns: SqliteCampaignStore;
   readonly webhooks: SqliteWebhookStore;
   readonly cluster: SqliteClusterStore;
+  readonly delivery: SqliteDeliveryStore;
+  readonly smppAccounts: SqliteSmppAccountStore;
   /** Migration versions applied when this store was opened (empty when the schema was current). */
   readonly appliedMigrations: readonly number[];
   private readonly pingStmt: Database.Statement;
@@ -66,6 +70,8 @@ export class SqliteStore implements Store {
     this.campaigns = new SqliteCampaignStore(db, this.messages);
     this.webhooks = new SqliteWebhookStore(db);
     this.cluster = new SqliteClusterStore(db);
+    this.delivery = new SqliteDeliveryStore(db);
+    this.smppAccounts = new SqliteSmppAccountStore(db);
     this.pingStmt = db.prepare("SELECT 1");
   }
 

@@ -1,9 +1,11 @@
+import type { UpstreamRef } from "../../domain/delivery/delivery-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
 import { maskPhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
 import { recheck } from "./recheck.js";
+import { queueReceipt } from "./sender-notices.js";
 import type { Upstream } from "./upstream.port.js";
 
 export interface DispatcherOptions {
@@ -117,9 +119,11 @@ export class Dispatcher {
   /** Claims one batch and hands it over; returns how many were claimed. */
   async dispatchBatch(): Promise<number> {
     await this.recordPending();
+    if (this.upstream.ready && !this.upstream.ready()) return 0;
     const now = this.ctx.clock.now();
     const batch = await this.ctx.store.messages.claimOutbox(this.opts.batchSize ?? 200, now);
-    for (const m of batch) await this.handOver(m);
+    // hand-overs run side by side: the upstream's windows, not this loop, bound what is in flight
+    await Promise.all(batch.map((m) => this.handOver(m)));
     return batch.length;
   }
 
@@ -156,7 +160,16 @@ export class Dispatcher {
       this.stats.refused++;
       const reasons = byPrecedence(r.codes);
       const event = { status: "refused" as const, at: now, reasons };
-      await this.record(() => messages.transition(m.id, ["dispatching"], "refused", event, { reasons }));
+      await this.record(async () => {
+        if (await messages.transition(m.id, ["dispatching"], "refused", event, { reasons }))
+          await queueReceipt(this.ctx, m, {
+            status: "refused",
+            stat: "REJECTD",
+            err: "000",
+            at: now,
+            reason: reasons[0]?.code,
+          });
+      });
       return;
     }
     let result: Awaited<ReturnType<Upstream["submit"]>>;
@@ -181,15 +194,42 @@ export class Dispatcher {
       this.stats.sent++;
       const event = { status: "sent" as const, at, note: this.upstream.name };
       const patch = { upstreamId: result.upstreamId };
-      await this.record(() => messages.transition(m.id, ["dispatching"], "sent", event, patch));
+      const { route, partIds } = result;
+      await this.record(async () => {
+        // refs first: a receipt may come back before the transition is written
+        if (route && partIds) await this.ctx.store.delivery.addRefs(refsOf(m, route, partIds, at));
+        await messages.transition(m.id, ["dispatching"], "sent", event, patch);
+      });
     } else if (result.permanent) {
       this.stats.failed++;
       const event = { status: "failed" as const, at, note: result.error };
-      await this.record(() => messages.transition(m.id, ["dispatching"], "failed", event));
+      const err = result.status === undefined ? "000" : errCode(result.status);
+      await this.record(async () => {
+        if (await messages.transition(m.id, ["dispatching"], "failed", event))
+          await queueReceipt(this.ctx, m, { status: "failed", stat: "UNDELIV", err, at });
+      });
     } else {
       this.stats.deferred++;
       const event = { status: "accepted" as const, at, note: `upstream: ${result.error}` };
       await this.record(() => messages.defer(m.id, at + (this.opts.retryMs ?? 5000), event));
     }
   }
+}
+
+/** One reference per part an upstream took, for matching its receipts. */
+function refsOf(m: Message, route: string, partIds: readonly string[], at: number): UpstreamRef[] {
+  return partIds.map((upstreamId, i) => ({
+    route,
+    upstreamId,
+    messageId: m.id,
+    part: i + 1,
+    parts: partIds.length,
+    state: "sent" as const,
+    at,
+  }));
+}
+
+/** An upstream status as the three characters of a receipt's `err:` field. */
+function errCode(status: number): string {
+  return status.toString(16).toUpperCase().padStart(3, "0").slice(-3);
 }

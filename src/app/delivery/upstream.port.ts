@@ -2,9 +2,16 @@ import type { Message } from "../../domain/messages/message.js";
 
 /** What an upstream said about one hand-over. */
 export type UpstreamResult =
-  | { ok: true; upstreamId: string }
+  | {
+      ok: true;
+      upstreamId: string;
+      /** The upstream (route) that took it; with `partIds`, receipts are matched by these. */
+      route?: string;
+      /** The upstream's id for each part it was sent in, in part order. */
+      partIds?: string[];
+    }
   /** Refused by the upstream: permanent failures end the message, temporary ones retry later. */
-  | { ok: false; permanent: boolean; error: string };
+  | { ok: false; permanent: boolean; error: string; status?: number };
 
 /**
  * Where accepted messages go: the recording upstream of the core, an SMPP carrier later. A thrown
@@ -12,6 +19,13 @@ export type UpstreamResult =
  */
 export interface Upstream {
   readonly name: string;
+  /** Connects (carriers); resolves when the upstream is ready to take submits or gave up waiting. */
+  start?(): Promise<void>;
+  /**
+   * Whether a submit could go out now (a carrier bind is up). While false the dispatcher claims nothing,
+   * so nothing is left in flight by a crash while no carrier could have taken it. Absent: always ready.
+   */
+  ready?(): boolean;
   submit(m: Message): Promise<UpstreamResult>;
   close(): Promise<void>;
 }

@@ -11,6 +11,10 @@ export interface SubmitInput extends SendFields {
   phone: string;
   idempotencyKey?: string;
   at?: string | number;
+  /** The message id to use (a channel that handed out ids before deciding, such as SMPP long messages). */
+  id?: string;
+  /** Parts as the sender split them, when it did (SMPP); else counted from the text. */
+  parts?: number;
 }
 
 export type SubmitResult =
@@ -35,7 +39,7 @@ export async function submitMessage(
   const at = actingTime(ctx, input.at);
   const prepared = prepareSend(ctx.state, input, at);
   const d = decideRecipient(ctx.state, prepared, input.phone, at, true);
-  const id = ctx.ids.next("msg");
+  const id = input.id ?? ctx.ids.next("msg");
   const perSecond = ctx.state.policy.senderRatePerSecond;
   const rate =
     perSecond > 0 ? { senderId: input.senderId, perSecond, n: 1, now: ctx.clock.now() } : undefined;
@@ -60,6 +64,7 @@ export async function submitMessage(
     id,
   );
   m.idempotencyKey = input.idempotencyKey ?? null;
+  if (input.parts !== undefined) m.parts = input.parts;
   let outcome: Awaited<ReturnType<typeof ctx.store.messages.insert>>;
   try {
     outcome = await ctx.store.messages.insert(m);

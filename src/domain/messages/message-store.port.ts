@@ -55,6 +55,11 @@ export interface MessageStore {
    * Messages record the full sending number (port plus extension), never a port id.
    */
   latestToRecipient(phone: string, portPrefix: string): Promise<Message | null>;
+  /**
+   * Messages to a recipient left `unknown` (their hand-over was cut short) created at or after `since`,
+   * newest first, at most 50: the candidates a receipt without a known upstream id may settle.
+   */
+  findUnknownToRecipient(phone: string, since: number): Promise<Message[]>;
   /** Marketing messages accepted (not refused) since `since`, grouped by recipient and sender. */
   marketingCountsSince(since: number): Promise<MarketingCount[]>;
   /** Verification messages accepted (not refused) since `since`. */

@@ -25,6 +25,7 @@ export const REASON_CODES = [
   "QUIET_HOURS",
   "FREQUENCY_CAP",
   "MESSAGE_EXPIRED",
+  "MESSAGE_INCOMPLETE",
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
@@ -66,6 +67,10 @@ const MESSAGES: Record<ReasonCode, [zh: string, en: string]> = {
   QUIET_HOURS: ["当前为接收方所在地的免打扰时段。", "It is outside the hours marketing may be sent."],
   FREQUENCY_CAP: ["超过发送频次上限。", "The frequency cap for this recipient is reached."],
   MESSAGE_EXPIRED: ["短信在有效期内未能发出。", "The message could not be sent within its validity period."],
+  MESSAGE_INCOMPLETE: [
+    "长短信的分段未在时限内到齐或互不一致。",
+    "The parts of a long message did not all arrive in time, or did not match.",
+  ],
 };
 
 /** The reason object for a code. */

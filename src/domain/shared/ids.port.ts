@@ -12,7 +12,11 @@ export type IdPrefix =
   | "cpg"
   | "cmp"
   | "req"
-  | "whd";
+  | "whd"
+  /** SMPP accounts. */
+  | "sma"
+  /** Notices queued for a sender: receipts and replies. */
+  | "ntc";
 
 /** Issues prefixed, time-sortable ids (`msg_0193…`). */
 export interface IdGenerator {

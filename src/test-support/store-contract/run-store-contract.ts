@@ -2,12 +2,16 @@ import { describe } from "vitest";
 import { campaignsContract } from "./campaigns.contract.js";
 import { clusterContract } from "./cluster.contract.js";
 import { type MakeStore, storeContext } from "./context.js";
+import { deliveryRefsContract } from "./delivery-refs.contract.js";
 import { enterpriseContract } from "./enterprise.contract.js";
 import { ledgerContract } from "./ledger.contract.js";
 import { ledgerReadsContract } from "./ledger-reads.contract.js";
 import { messagesContract } from "./messages.contract.js";
+import { messagesUnknownContract } from "./messages-unknown.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
 import { registryContract } from "./registry.contract.js";
+import { senderNoticesContract } from "./sender-notices.contract.js";
+import { smppAccountsContract } from "./smpp-accounts.contract.js";
 import { webhooksContract } from "./webhooks.contract.js";
 
 export type { MakeStore, StoreHarness } from "./context.js";
@@ -26,9 +30,13 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     ledgerContract(ctx);
     ledgerReadsContract(ctx);
     messagesContract(ctx);
+    messagesUnknownContract(ctx);
     campaignsContract(ctx);
     webhooksContract(ctx);
     clusterContract(ctx);
+    smppAccountsContract(ctx);
+    deliveryRefsContract(ctx);
+    senderNoticesContract(ctx);
     persistenceContract(ctx);
   });
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { type DecideInput, decideMessage } from "../../../app/messaging/decide-message.js";
 import { getMessage } from "../../../app/messaging/get-message.js";
+import { messageView } from "../../../app/messaging/send-request.js";
+import { type SettleInput, settleMessage } from "../../../app/messaging/settle-message.js";
 import { type SubmitInput, submitMessage } from "../../../app/messaging/submit-message.js";
 import { actorOf } from "../auth.js";
 import {
@@ -132,5 +134,28 @@ export function messageRoutes(app: FastifyInstance, { services, metrics }: Route
       },
     },
     async (req) => getMessage(ctx, actorOf(req), req.params.id),
+  );
+
+  app.post<{ Params: { id: string }; Body: SettleInput }>(
+    "/v1/messages/:id/settle",
+    {
+      schema: {
+        tags,
+        summary:
+          "Settle a message whose hand-over outcome is unknown as delivered or failed (admin); it is never resent",
+        params: idParams,
+        body: {
+          type: "object",
+          additionalProperties: false,
+          required: ["status"],
+          properties: {
+            status: { type: "string", enum: ["delivered", "failed"] },
+            note: { type: "string", maxLength: 200 },
+          },
+        },
+        response: { 200: messageSchema, ...errorResponses },
+      },
+    },
+    async (req) => messageView(await settleMessage(ctx, actorOf(req), req.params.id, req.body)),
   );
 }

@@ -14,6 +14,11 @@ const healthSchema = {
       properties: {
         store: { type: "string", enum: ["ok", "error"] },
         redis: { type: "string", enum: ["ok", "rebuilding", "error"] },
+        upstream: {
+          type: "string",
+          enum: ["ok", "connecting"],
+          description: "a carrier bind is up (informational: messages wait in the outbox meanwhile)",
+        },
       },
     },
   },
@@ -59,6 +64,8 @@ export function systemRoutes(app: FastifyInstance, { services, metrics }: RouteD
         if (checks.redis === "error") app.log.warn({ redis: r }, "health check: redis");
       }
       const ok = Object.values(checks).every((v) => v === "ok");
+      const up = services.upstream;
+      if (up.ready) checks.upstream = up.ready() ? "ok" : "connecting";
       return reply.status(ok ? 200 : 503).send({ status: ok ? "ok" : "degraded", checks });
     },
   );

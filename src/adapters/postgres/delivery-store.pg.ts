@@ -1,0 +1,158 @@
+import type {
+  DeliveryStore,
+  PartState,
+  SenderNotice,
+  UpstreamRef,
+} from "../../domain/delivery/delivery-store.port.js";
+import { upstreamIdKeys } from "../../domain/delivery/upstream-id.js";
+import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
+import { inTransaction, type PgPool, type Row, str, withConflicts } from "./pg-util.js";
+
+const SQL = {
+  dropKeys: `DELETE FROM upstream_keys WHERE (message_id, part) IN (
+      SELECT * FROM unnest($1::text[], $2::int[]))`,
+  putRefs: `INSERT INTO upstream_refs (message_id, part, parts, route, upstream_id, state, at)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+    ON CONFLICT (message_id, part) DO UPDATE SET parts = excluded.parts, route = excluded.route,
+      upstream_id = excluded.upstream_id, state = excluded.state, at = excluded.at`,
+  putKeys: `INSERT INTO upstream_keys (route, key, message_id, part, sent_at)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[])
+    ON CONFLICT DO NOTHING`,
+  find: {
+    name: "dlv.find",
+    text: `SELECT r.* FROM upstream_keys k
+      JOIN upstream_refs r ON r.message_id = k.message_id AND r.part = k.part
+      WHERE k.route = $1 AND k.key = ANY($2::text[])
+      ORDER BY k.sent_at DESC, k.message_id DESC, k.part DESC LIMIT 1`,
+  },
+  lockParts: "SELECT 1 FROM upstream_refs WHERE message_id = $1 FOR UPDATE",
+  settle: "UPDATE upstream_refs SET state = $3, at = $4 WHERE message_id = $1 AND part = $2",
+  refsOf: { name: "dlv.refsOf", text: "SELECT * FROM upstream_refs WHERE message_id = $1 ORDER BY part" },
+  addNotices: `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at,
+      smpp_delivered_at)
+    SELECT id, enterprise_id, kind, message_id, payload::jsonb, created_at, smpp_delivered_at
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
+      AS u(id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at)`,
+  pending: {
+    name: "dlv.pending",
+    text: `SELECT * FROM sender_notices WHERE enterprise_id = $1 AND smpp_delivered_at IS NULL
+      ORDER BY id LIMIT $2`,
+  },
+  markDelivered: {
+    name: "dlv.markDelivered",
+    text: `UPDATE sender_notices SET smpp_delivered_at = $2
+      WHERE id = ANY($1::text[]) AND smpp_delivered_at IS NULL`,
+  },
+  after: {
+    name: "dlv.after",
+    text: `SELECT * FROM sender_notices WHERE enterprise_id = ANY($1::text[]) AND id > $2
+      ORDER BY id LIMIT $3`,
+  },
+  pendingEnterprises: {
+    name: "dlv.pendingEnterprises",
+    text: `SELECT DISTINCT enterprise_id FROM sender_notices WHERE smpp_delivered_at IS NULL
+      ORDER BY enterprise_id`,
+  },
+} as const;
+
+/** The last ref given for each (messageId, part): one statement may not touch a row twice. */
+function lastPerPart(refs: readonly UpstreamRef[]): UpstreamRef[] {
+  return [...new Map(refs.map((r) => [`${r.messageId}\u0000${r.part}`, r])).values()];
+}
+
+/** Upstream references and sender notices, in PostgreSQL. */
+export class PgDeliveryStore implements DeliveryStore {
+  constructor(private readonly pool: PgPool) {}
+
+  async addRefs(refs: UpstreamRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    const rs = lastPerPart(refs);
+    const keys = rs.flatMap((r) => upstreamIdKeys(r.upstreamId).map((key) => ({ r, key })));
+    await inTransaction(this.pool, async (c) => {
+      await c.query(SQL.dropKeys, [rs.map((r) => r.messageId), rs.map((r) => r.part)]);
+      await c.query(SQL.putRefs, [
+        rs.map((r) => r.messageId),
+        rs.map((r) => r.part),
+        rs.map((r) => r.parts),
+        rs.map((r) => r.route),
+        rs.map((r) => r.upstreamId),
+        rs.map((r) => r.state),
+        rs.map((r) => r.at),
+      ]);
+      if (keys.length > 0)
+        await c.query(SQL.putKeys, [
+          keys.map((k) => k.r.route),
+          keys.map((k) => k.key),
+          keys.map((k) => k.r.messageId),
+          keys.map((k) => k.r.part),
+          keys.map((k) => k.r.at),
+        ]);
+    });
+  }
+
+  async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
+    const keys = upstreamIdKeys(upstreamId);
+    if (keys.length === 0) return null;
+    const r = (await this.pool.query({ ...SQL.find, values: [route, keys] })).rows[0] as Row | undefined;
+    return r ? toUpstreamRef(r) : null;
+  }
+
+  async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {
+    // the message's parts are locked first, so settlements of one message run one after the other
+    return inTransaction(this.pool, async (c) => {
+      await c.query(SQL.lockParts, [messageId]);
+      await c.query(SQL.settle, [messageId, part, state, at]);
+      return ((await c.query({ ...SQL.refsOf, values: [messageId] })).rows as Row[]).map(toUpstreamRef);
+    });
+  }
+
+  async refsOf(messageId: string): Promise<UpstreamRef[]> {
+    return ((await this.pool.query({ ...SQL.refsOf, values: [messageId] })).rows as Row[]).map(toUpstreamRef);
+  }
+
+  async addNotice(n: SenderNotice): Promise<void> {
+    await this.addNotices([n]);
+  }
+
+  async addNotices(ns: SenderNotice[]): Promise<void> {
+    if (ns.length === 0) return;
+    const values = [
+      ns.map((n) => n.id),
+      ns.map((n) => n.enterpriseId),
+      ns.map((n) => n.kind),
+      ns.map((n) => n.messageId),
+      ns.map((n) => JSON.stringify(n.payload)),
+      ns.map((n) => n.createdAt),
+      ns.map((n) => n.smppDeliveredAt),
+    ];
+    await withConflicts(
+      () => this.pool.query(SQL.addNotices, values),
+      { sender_notices_pkey: "notice id" },
+      "notice",
+    );
+  }
+
+  async pendingSmpp(enterpriseId: string, limit: number): Promise<SenderNotice[]> {
+    if (limit <= 0) return [];
+    const r = await this.pool.query({ ...SQL.pending, values: [enterpriseId, limit] });
+    return (r.rows as Row[]).map(toNotice);
+  }
+
+  async markSmppDelivered(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length > 0) await this.pool.query({ ...SQL.markDelivered, values: [[...ids], at] });
+  }
+
+  async noticesAfter(
+    enterpriseIds: readonly string[],
+    afterId: string,
+    limit: number,
+  ): Promise<SenderNotice[]> {
+    if (limit <= 0 || enterpriseIds.length === 0) return [];
+    const r = await this.pool.query({ ...SQL.after, values: [[...enterpriseIds], afterId, limit] });
+    return (r.rows as Row[]).map(toNotice);
+  }
+
+  async pendingSmppEnterprises(): Promise<string[]> {
+    return (await this.pool.query(SQL.pendingEnterprises)).rows.map((r: Row) => str(r.enterprise_id));
+  }
+}

@@ -1,0 +1,61 @@
+/** SMPP accounts: one enterprise's logins, with their limits and failed-bind counters. */
+export const SMPP_ACCOUNTS_SQL = `
+  CREATE TABLE smpp_accounts (
+    id text COLLATE "C" PRIMARY KEY,
+    enterprise_id text NOT NULL REFERENCES enterprises(id),
+    system_id text NOT NULL,
+    password_hash text NOT NULL,
+    max_binds integer NOT NULL,
+    tps integer NOT NULL,
+    default_category text,
+    allowed_ips jsonb NOT NULL,
+    status text NOT NULL,
+    failed_binds integer NOT NULL,
+    locked_until bigint,
+    created_at bigint NOT NULL,
+    updated_at bigint NOT NULL
+  );
+  CREATE UNIQUE INDEX smpp_accounts_system_id ON smpp_accounts (system_id);
+  CREATE INDEX smpp_accounts_enterprise ON smpp_accounts (enterprise_id, id);
+`;
+
+/**
+ * Delivery tracking: each part handed to an upstream (upstream_refs), found again under every key of its
+ * upstream id (upstream_keys: hex, decimal, case and leading zeros folded), and the notices queued for
+ * senders (receipts and replies), read by SMPP receiver binds while pending and by webhooks in id order.
+ * Plain tables: rows are short-lived or small, unlike the message log.
+ */
+export const DELIVERY_SQL = `
+  CREATE TABLE upstream_refs (
+    message_id text COLLATE "C" NOT NULL,
+    part integer NOT NULL,
+    parts integer NOT NULL,
+    route text NOT NULL,
+    upstream_id text NOT NULL,
+    state text NOT NULL,
+    at bigint NOT NULL,
+    PRIMARY KEY (message_id, part)
+  );
+
+  CREATE TABLE upstream_keys (
+    route text COLLATE "C" NOT NULL,
+    key text COLLATE "C" NOT NULL,
+    message_id text COLLATE "C" NOT NULL,
+    part integer NOT NULL,
+    sent_at bigint NOT NULL,
+    PRIMARY KEY (route, key, message_id, part)
+  );
+  CREATE INDEX upstream_keys_part ON upstream_keys (message_id, part);
+
+  CREATE TABLE sender_notices (
+    id text COLLATE "C" PRIMARY KEY,
+    enterprise_id text COLLATE "C" NOT NULL,
+    kind text NOT NULL,
+    message_id text,
+    payload jsonb NOT NULL,
+    created_at bigint NOT NULL,
+    smpp_delivered_at bigint
+  );
+  CREATE INDEX sender_notices_enterprise ON sender_notices (enterprise_id, id);
+  CREATE INDEX sender_notices_pending ON sender_notices (enterprise_id, id) WHERE smpp_delivered_at IS NULL;
+`;

@@ -1,0 +1,99 @@
+import type { MoPayload, ReceiptPayload } from "../../../app/delivery/sender-notices.js";
+import { senderPartIds } from "../../../app/delivery/sender-notices.js";
+import type { SenderNotice } from "../../../domain/delivery/delivery-store.port.js";
+import { recipientToSmpp } from "../addresses.js";
+import { reasonToSmppStatus } from "../command-status.js";
+import { encodeText, formatReceipt, MESSAGE_STATE, type SmPdu } from "../pdu/index.js";
+import type { RequestPdu } from "../session.js";
+
+type DeliverSm = Omit<SmPdu, "sequence" | "status">;
+
+const STATE_OF_STAT: Record<string, number> = {
+  DELIVRD: MESSAGE_STATE.DELIVERED,
+  UNDELIV: MESSAGE_STATE.UNDELIVERABLE,
+  EXPIRED: MESSAGE_STATE.EXPIRED,
+  REJECTD: MESSAGE_STATE.REJECTED,
+  DELETED: MESSAGE_STATE.DELETED,
+  UNKNOWN: MESSAGE_STATE.UNKNOWN,
+};
+
+function deliverSm(fields: Partial<DeliverSm> & Pick<DeliverSm, "sourceAddr" | "destAddr">): RequestPdu {
+  return {
+    command: "deliver_sm",
+    serviceType: "",
+    sourceTon: 1,
+    sourceNpi: 1,
+    destTon: 0,
+    destNpi: 1,
+    esmClass: 0,
+    protocolId: 0,
+    priority: 0,
+    scheduleDeliveryTime: "",
+    validityPeriod: "",
+    registeredDelivery: 0,
+    replaceIfPresent: 0,
+    dataCoding: 0,
+    smDefaultMsgId: 0,
+    shortMessage: Buffer.alloc(0),
+    tlvs: {},
+    ...fields,
+  };
+}
+
+/** The three characters of `err:`: the SMPP status of anning's refusal, else the upstream's code. */
+function errField(p: ReceiptPayload): string {
+  if (p.reason) return reasonToSmppStatus(p.reason).toString(16).toUpperCase().padStart(3, "0").slice(-3);
+  return p.err.padStart(3, "0").slice(-3);
+}
+
+/**
+ * The `deliver_sm` PDUs a notice becomes: one receipt per part id the sender holds (esm_class 0x04, the
+ * standard receipt text, receipted_message_id and message_state), or one reply (esm_class 0x00).
+ */
+export function noticeToPdus(n: SenderNotice): RequestPdu[] {
+  if (n.kind === "mo") {
+    const mo = n.payload as unknown as MoPayload;
+    const { dataCoding, bytes } = encodeText(mo.text);
+    const long = bytes.length > 254;
+    return [
+      deliverSm({
+        sourceAddr: recipientToSmpp(1, mo.from),
+        destAddr: mo.to,
+        dataCoding,
+        shortMessage: long ? Buffer.alloc(0) : bytes,
+        tlvs: long ? { messagePayload: bytes } : {},
+      }),
+    ];
+  }
+  const r = n.payload as unknown as ReceiptPayload;
+  const ids = senderPartIds(r.messageId, r.parts);
+  const wanted = r.onlyParts ? new Set(r.onlyParts) : null;
+  const err = errField(r);
+  const out: RequestPdu[] = [];
+  ids.forEach((id, i) => {
+    if (wanted && !wanted.has(i + 1)) return;
+    const text = formatReceipt({
+      id,
+      sub: 1,
+      dlvrd: r.stat === "DELIVRD" ? 1 : 0,
+      submitDate: new Date(r.submittedAt),
+      doneDate: new Date(r.doneAt),
+      stat: r.stat,
+      err,
+      // receipts are read as plain ASCII by most clients: non-ASCII characters are left out
+      text: r.text.replace(/[^\x20-\x7e]/g, ""),
+    });
+    const { dataCoding, bytes } = encodeText(text);
+    out.push(
+      deliverSm({
+        sourceAddr: recipientToSmpp(1, r.phone),
+        destAddr: r.port,
+        esmClass: 0x04,
+        dataCoding,
+        shortMessage: bytes.length <= 254 ? bytes : bytes.subarray(0, 254),
+        tlvs: { receiptedMessageId: id, messageState: STATE_OF_STAT[r.stat] ?? MESSAGE_STATE.UNKNOWN },
+      }),
+    );
+  });
+  return out;
+}

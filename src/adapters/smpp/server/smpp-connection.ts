@@ -1,0 +1,173 @@
+import type { Socket } from "node:net";
+import type { AppContext } from "../../../app/context.js";
+import { authenticateBind } from "../../../app/smpp/accounts.js";
+import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
+import { SMPP_STATUS } from "../command-status.js";
+import { type BindPdu, type Pdu, type SmPdu, STATUS } from "../pdu/index.js";
+import { SmppSession } from "../session.js";
+import type { NoticePusher } from "./notice-pusher.js";
+import type { TokenBucket } from "./rate-limiter.js";
+import type { SubmitHandler } from "./submit.js";
+
+/** What a connection needs of the server that accepted it. */
+export interface ConnectionHost {
+  readonly ctx: AppContext;
+  readonly opts: { window?: number; enquireLinkMs?: number; inactivityMs?: number; bindTimeoutMs?: number };
+  readonly stats: { binds: number; bindFailures: number; submits: number; refused: number };
+  readonly submits: SubmitHandler;
+  readonly notices: NoticePusher;
+  readonly connections: Set<SmppConnection>;
+  bindsOf(accountId: string): number;
+  limiterOf(a: SmppAccount): TokenBucket;
+}
+
+type BindMode = "transmitter" | "receiver" | "transceiver";
+
+const BIND_FAILURE: Record<string, number> = {
+  UNKNOWN_SYSTEM_ID: STATUS.ESME_RINVSYSID,
+  BAD_PASSWORD: STATUS.ESME_RINVPASWD,
+};
+
+/**
+ * One sender's SMPP session with anning: unbound until a bind succeeds, then a transmitter (submits), a
+ * receiver (gets receipts and replies) or a transceiver (both).
+ */
+export class SmppConnection {
+  readonly session: SmppSession;
+  account: SmppAccount | null = null;
+  private mode: BindMode | null = null;
+  private binding = false;
+  private readonly bindTimer: NodeJS.Timeout;
+
+  constructor(
+    socket: Socket,
+    private readonly server: ConnectionHost,
+  ) {
+    const o = server.opts;
+    this.session = new SmppSession(socket, {
+      window: o.window ?? 10,
+      enquireLinkMs: o.enquireLinkMs ?? 30_000,
+      inactivityMs: o.inactivityMs ?? 90_000,
+      log: server.ctx.log,
+    });
+    this.bindTimer = setTimeout(() => {
+      if (!this.mode) this.session.close("no bind in time");
+    }, o.bindTimeoutMs ?? 10_000);
+    this.bindTimer.unref();
+    this.session.on("request", (pdu: Pdu) => this.onRequest(pdu));
+    this.session.on("close", () => this.onClose());
+  }
+
+  get closed(): boolean {
+    return this.session.closed;
+  }
+
+  private onRequest(pdu: Pdu): void {
+    switch (pdu.command) {
+      case "bind_transmitter":
+      case "bind_receiver":
+      case "bind_transceiver":
+        void this.bind(pdu);
+        return;
+      case "submit_sm":
+        void this.submit(pdu);
+        return;
+      default:
+        this.session.respond(pdu, { command: "generic_nack", status: STATUS.ESME_RINVCMDID });
+    }
+  }
+
+  private async bind(pdu: BindPdu): Promise<void> {
+    const resp = `${pdu.command}_resp` as const;
+    const answer = (status: number) =>
+      this.session.respond(pdu, {
+        command: resp,
+        status,
+        systemId: "anning",
+        tlvs: status === 0 ? { scInterfaceVersion: 0x34 } : {},
+      });
+    if (this.mode || this.binding) return answer(STATUS.ESME_RALYBND);
+    this.binding = true;
+    const ctx = this.server.ctx;
+    try {
+      const auth = await authenticateBind(ctx, {
+        systemId: pdu.systemId,
+        password: pdu.password,
+        ip: this.session.remoteAddress,
+        now: ctx.clock.now(),
+      });
+      if (!auth.ok) {
+        this.server.stats.bindFailures++;
+        ctx.log.warn({ systemId: pdu.systemId, reason: auth.reason }, "smpp bind refused");
+        answer(BIND_FAILURE[auth.reason] ?? STATUS.ESME_RBINDFAIL);
+        setTimeout(() => this.session.close("bind refused"), 50).unref();
+        return;
+      }
+      if (this.server.bindsOf(auth.account.id) >= auth.account.maxBinds) {
+        this.server.stats.bindFailures++;
+        answer(STATUS.ESME_RBINDFAIL);
+        setTimeout(() => this.session.close("too many binds"), 50).unref();
+        return;
+      }
+      this.account = auth.account;
+      this.mode = pdu.command.slice(5) as BindMode;
+      clearTimeout(this.bindTimer);
+      this.server.stats.binds++;
+      answer(0);
+      if (this.mode !== "transmitter") this.server.notices.attach(auth.account.enterpriseId, this.session);
+    } catch (err) {
+      ctx.log.error({ err: String(err) }, "smpp bind failed");
+      answer(STATUS.ESME_RBINDFAIL);
+    } finally {
+      this.binding = false;
+    }
+  }
+
+  private async submit(pdu: SmPdu): Promise<void> {
+    const account = this.account;
+    if (!account || this.mode === "receiver") {
+      this.session.respond(pdu, {
+        command: "submit_sm_resp",
+        status: SMPP_STATUS.NOT_BOUND_FOR_SUBMIT,
+        messageId: "",
+      });
+      return;
+    }
+    const stats = this.server.stats;
+    stats.submits++;
+    if (!this.server.limiterOf(account).take()) {
+      this.session.respond(pdu, { command: "submit_sm_resp", status: STATUS.ESME_RTHROTTLED, messageId: "" });
+      return;
+    }
+    let answer: { status: number; messageId: string };
+    try {
+      answer = await this.server.submits.handle(account, pdu);
+    } catch (err) {
+      this.server.ctx.log.error({ err: String(err) }, "submit_sm failed");
+      answer = { status: STATUS.ESME_RSYSERR, messageId: "" };
+    }
+    if (answer.status !== 0) stats.refused++;
+    this.session.respond(pdu, {
+      command: "submit_sm_resp",
+      status: answer.status,
+      messageId: answer.messageId,
+    });
+  }
+
+  /** Unbinds politely (at shutdown). */
+  async unbind(): Promise<void> {
+    if (this.session.closed) return;
+    if (!this.mode) {
+      this.session.close("shutdown");
+      return;
+    }
+    await this.session.unbind();
+  }
+
+  private onClose(): void {
+    clearTimeout(this.bindTimer);
+    this.server.connections.delete(this);
+    if (this.account && this.mode && this.mode !== "transmitter")
+      this.server.notices.detach(this.account.enterpriseId, this.session);
+  }
+}

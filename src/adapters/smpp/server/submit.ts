@@ -1,0 +1,175 @@
+import type { AppContext } from "../../../app/context.js";
+import { queueReceipt } from "../../../app/delivery/sender-notices.js";
+import { type SubmitResult, submitMessage } from "../../../app/messaging/submit-message.js";
+import { recordIncomplete } from "../../../app/smpp/record-incomplete.js";
+import { DomainError } from "../../../domain/shared/domain-error.js";
+import { bracketedSignatures } from "../../../domain/signatures/signature.js";
+import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
+import { portFromSmpp, recipientFromSmpp } from "../addresses.js";
+import { errorToSmppStatus, refusalStatus, SMPP_STATUS } from "../command-status.js";
+import { decodeText, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
+import { categoryForServiceType } from "../service-types.js";
+import type { ArrivedPart, LongMessages } from "./long-messages.js";
+
+/** What a `submit_sm` is answered with. */
+export interface SubmitAnswer {
+  status: number;
+  messageId: string;
+}
+
+/** data_coding values whose text anning can read (and so check): GSM 7-bit, ASCII, Latin-1, UCS-2. */
+const READABLE_CODINGS: ReadonlySet<number> = new Set([0x00, 0x01, 0x03, 0x08]);
+
+/** The fields of a message a `submit_sm` names, before its text is whole. */
+interface SubmitFields {
+  senderId: string;
+  port: string;
+  phone: string;
+  category: string;
+}
+
+/**
+ * The `submit_sm` use case translator: works out sender (the bound account's enterprise), port
+ * (`source_addr`), recipient (`dest_addr`), category (`service_type`) and text (`data_coding`, UDH, SAR
+ * or `message_payload`), then hands the message to the same use case as `POST /v1/messages`. Parts of a
+ * long message are acknowledged as they come; the decision is taken on the last.
+ */
+export class SubmitHandler {
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly long: LongMessages,
+  ) {}
+
+  async handle(account: SmppAccount, pdu: SmPdu): Promise<SubmitAnswer> {
+    const cat = categoryForServiceType(pdu.serviceType, account.defaultCategory);
+    if (!cat.ok) return refuse(SMPP_STATUS.SERVICE_TYPE_UNKNOWN);
+    if (!READABLE_CODINGS.has(pdu.dataCoding)) return refuse(SMPP_STATUS.DATA_CODING_UNSUPPORTED);
+    let body = pdu.tlvs.messagePayload ?? pdu.shortMessage;
+    let concat: { ref: number; total: number; seq: number } | undefined;
+    if (pdu.esmClass & 0x40) {
+      try {
+        const udh = readUdh(body);
+        body = body.subarray(udh.headerLength);
+        concat = udh.concat;
+      } catch {
+        return refuse(SMPP_STATUS.CONCAT_INVALID);
+      }
+    } else if (pdu.tlvs.sarTotalSegments !== undefined && pdu.tlvs.sarSegmentSeqnum !== undefined) {
+      concat = {
+        ref: pdu.tlvs.sarMsgRefNum ?? 0,
+        total: pdu.tlvs.sarTotalSegments,
+        seq: pdu.tlvs.sarSegmentSeqnum,
+      };
+    }
+    const text = decodeText(pdu.dataCoding, body);
+    const fields: SubmitFields = {
+      senderId: account.enterpriseId,
+      port: portFromSmpp(pdu.sourceAddr),
+      phone: recipientFromSmpp(pdu.destTon, pdu.destAddr),
+      category: cat.category,
+    };
+    if (!concat || concat.total <= 1) return this.submit(fields, text);
+    if (concat.seq < 1 || concat.seq > concat.total) return refuse(SMPP_STATUS.CONCAT_INVALID);
+    const key = `${account.id}|${fields.port}|${fields.phone}|${concat.ref}|${concat.total}`;
+    if (this.long.full) return refuse(STATUS.ESME_RMSGQFUL);
+    this.pending.set(key, fields);
+    const r = this.long.add(key, concat.total, concat.seq, text);
+    if (r.kind === "part") return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
+    this.pending.delete(key);
+    if (r.kind === "invalid") {
+      await this.recordParts(fields, r.messageId, [], concat.total, r.arrived);
+      return refuse(SMPP_STATUS.CONCAT_INVALID);
+    }
+    const answer = await this.submit(fields, r.text, r.messageId, r.total);
+    if (answer.status !== 0) {
+      // earlier parts were acknowledged with ids: they learn of the refusal by receipt
+      const others = Array.from({ length: r.total }, (_, i) => i + 1).filter((k) => k !== concat.seq);
+      const m = await this.ctx.store.messages.get(r.messageId);
+      if (m?.status === "refused")
+        await queueReceipt(this.ctx, m, {
+          status: "refused",
+          stat: "REJECTD",
+          err: "000",
+          at: this.ctx.clock.now(),
+          onlyParts: others,
+          reason: m.reasons[0]?.code,
+        });
+      return answer;
+    }
+    return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
+  }
+
+  /** Fields of long messages still being assembled, for recording them if they never complete. */
+  private readonly pending = new Map<string, SubmitFields>();
+
+  /** An assembly that timed out: what arrived is recorded as refused and its parts get receipts. */
+  async expired(key: string, messageId: string, parts: ArrivedPart[], total: number): Promise<void> {
+    const fields = this.pending.get(key);
+    this.pending.delete(key);
+    if (!fields) return;
+    await this.recordParts(
+      fields,
+      messageId,
+      parts.map((p) => p.text),
+      total,
+      parts.map((p) => p.seq),
+    );
+  }
+
+  private async recordParts(
+    f: SubmitFields,
+    messageId: string,
+    texts: string[],
+    total: number,
+    acked: number[],
+  ): Promise<void> {
+    const text = texts.join("") || "(incomplete)";
+    const m = await recordIncomplete(
+      this.ctx,
+      { ...f, signature: signatureOf(text), text },
+      messageId,
+      total,
+    );
+    if (acked.length > 0)
+      await queueReceipt(this.ctx, m, {
+        status: "refused",
+        stat: "REJECTD",
+        err: "000",
+        at: this.ctx.clock.now(),
+        onlyParts: acked,
+        reason: "MESSAGE_INCOMPLETE",
+      });
+  }
+
+  private async submit(f: SubmitFields, text: string, id?: string, parts?: number): Promise<SubmitAnswer> {
+    let r: SubmitResult;
+    try {
+      r = await submitMessage(
+        this.ctx,
+        { kind: "enterprise", enterpriseId: f.senderId },
+        { ...f, signature: signatureOf(text), text, ...(id ? { id } : {}), ...(parts ? { parts } : {}) },
+      );
+    } catch (err) {
+      if (err instanceof DomainError) return refuse(errorToSmppStatus(err.code));
+      // the store or a dependency failed: nothing was recorded, a temporary status makes the client retry
+      this.ctx.log.error({ err: String(err) }, "submit_sm failed");
+      return refuse(STATUS.ESME_RSYSERR);
+    }
+    if (r.status === "refused") return refuse(refusalStatus(r.reasons));
+    return { status: 0, messageId: r.id };
+  }
+}
+
+function refuse(status: number): SubmitAnswer {
+  return { status, messageId: "" };
+}
+
+/** The 【signature】 a text begins (or else ends) with; "" when it has none. */
+export function signatureOf(text: string): string {
+  const t = text.trim();
+  const all = bracketedSignatures(t);
+  if (all.length === 0) return "";
+  if (t.startsWith("【")) return all[0] ?? "";
+  if (t.endsWith("】")) return all[all.length - 1] ?? "";
+  return all[0] ?? "";
+}

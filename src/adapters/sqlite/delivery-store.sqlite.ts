@@ -1,0 +1,143 @@
+import type Database from "better-sqlite3";
+import type {
+  DeliveryStore,
+  PartState,
+  SenderNotice,
+  UpstreamRef,
+} from "../../domain/delivery/delivery-store.port.js";
+import { upstreamIdKeys } from "../../domain/delivery/upstream-id.js";
+import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
+import { idList, type Row, str, withConflicts } from "./sqlite-util.js";
+
+function statements(db: Database.Database) {
+  return {
+    dropKeys: db.prepare("DELETE FROM upstream_keys WHERE message_id = ? AND part = ?"),
+    putRef: db.prepare(
+      `INSERT OR REPLACE INTO upstream_refs (message_id, part, parts, route, upstream_id, state, at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    putKey: db.prepare(
+      `INSERT OR IGNORE INTO upstream_keys (route, key, message_id, part, sent_at) VALUES (?, ?, ?, ?, ?)`,
+    ),
+    find: db.prepare(
+      `SELECT r.* FROM upstream_keys k
+       JOIN upstream_refs r ON r.message_id = k.message_id AND r.part = k.part
+       WHERE k.route = ? AND k.key IN (SELECT value FROM json_each(?))
+       ORDER BY k.sent_at DESC, k.message_id DESC, k.part DESC LIMIT 1`,
+    ),
+    settle: db.prepare("UPDATE upstream_refs SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
+    refsOf: db.prepare("SELECT * FROM upstream_refs WHERE message_id = ? ORDER BY part"),
+    addNotice: db.prepare(
+      `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    pending: db.prepare(
+      `SELECT * FROM sender_notices WHERE enterprise_id = ? AND smpp_delivered_at IS NULL
+       ORDER BY id LIMIT ?`,
+    ),
+    markDelivered: db.prepare(
+      `UPDATE sender_notices SET smpp_delivered_at = ?
+       WHERE id IN (SELECT value FROM json_each(?)) AND smpp_delivered_at IS NULL`,
+    ),
+    after: db.prepare(
+      `SELECT * FROM sender_notices WHERE enterprise_id IN (SELECT value FROM json_each(?)) AND id > ?
+       ORDER BY id LIMIT ?`,
+    ),
+    pendingEnterprises: db
+      .prepare(
+        "SELECT DISTINCT enterprise_id FROM sender_notices WHERE smpp_delivered_at IS NULL ORDER BY enterprise_id",
+      )
+      .pluck(),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+
+/** Upstream references and sender notices, in SQLite. */
+export class SqliteDeliveryStore implements DeliveryStore {
+  private readonly stmts: Statements;
+  private readonly addRefsTx: (refs: readonly UpstreamRef[]) => void;
+  private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => Row[];
+  private readonly addNoticesTx: (ns: readonly SenderNotice[]) => void;
+
+  constructor(db: Database.Database) {
+    const s = statements(db);
+    this.stmts = s;
+    const addRefs = db.transaction((refs: readonly UpstreamRef[]) => {
+      for (const r of refs) {
+        s.dropKeys.run(r.messageId, r.part);
+        s.putRef.run(r.messageId, r.part, r.parts, r.route, r.upstreamId, r.state, r.at);
+        for (const key of upstreamIdKeys(r.upstreamId)) s.putKey.run(r.route, key, r.messageId, r.part, r.at);
+      }
+    });
+    this.addRefsTx = (refs) => addRefs.immediate(refs);
+    const settle = db.transaction((messageId: string, part: number, state: PartState, at: number) => {
+      s.settle.run(state, at, messageId, part);
+      return s.refsOf.all(messageId) as Row[];
+    });
+    this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
+    const addNotices = db.transaction((ns: readonly SenderNotice[]) => {
+      for (const n of ns)
+        s.addNotice.run(
+          n.id,
+          n.enterpriseId,
+          n.kind,
+          n.messageId,
+          JSON.stringify(n.payload),
+          n.createdAt,
+          n.smppDeliveredAt,
+        );
+    });
+    this.addNoticesTx = (ns) =>
+      withConflicts(() => addNotices.immediate(ns), { "sender_notices.id": "notice id" }, "notice");
+  }
+
+  async addRefs(refs: UpstreamRef[]): Promise<void> {
+    if (refs.length > 0) this.addRefsTx(refs);
+  }
+
+  async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
+    const keys = upstreamIdKeys(upstreamId);
+    if (keys.length === 0) return null;
+    const r = this.stmts.find.get(route, idList(keys)) as Row | undefined;
+    return r ? toUpstreamRef(r) : null;
+  }
+
+  async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {
+    return this.settleTx(messageId, part, state, at).map(toUpstreamRef);
+  }
+
+  async refsOf(messageId: string): Promise<UpstreamRef[]> {
+    return (this.stmts.refsOf.all(messageId) as Row[]).map(toUpstreamRef);
+  }
+
+  async addNotice(n: SenderNotice): Promise<void> {
+    this.addNoticesTx([n]);
+  }
+
+  async addNotices(ns: SenderNotice[]): Promise<void> {
+    if (ns.length > 0) this.addNoticesTx(ns);
+  }
+
+  async pendingSmpp(enterpriseId: string, limit: number): Promise<SenderNotice[]> {
+    if (limit <= 0) return [];
+    return (this.stmts.pending.all(enterpriseId, limit) as Row[]).map(toNotice);
+  }
+
+  async markSmppDelivered(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length > 0) this.stmts.markDelivered.run(at, idList(ids));
+  }
+
+  async noticesAfter(
+    enterpriseIds: readonly string[],
+    afterId: string,
+    limit: number,
+  ): Promise<SenderNotice[]> {
+    if (limit <= 0 || enterpriseIds.length === 0) return [];
+    return (this.stmts.after.all(idList(enterpriseIds), afterId, limit) as Row[]).map(toNotice);
+  }
+
+  async pendingSmppEnterprises(): Promise<string[]> {
+    return this.stmts.pendingEnterprises.all().map(str);
+  }
+}

@@ -1,0 +1,128 @@
+import type { UpstreamResult } from "../../app/delivery/upstream.port.js";
+import type { Logger } from "../../app/logger.port.js";
+import { userMessageReferenceOf } from "../../domain/delivery/user-message-reference.js";
+import type { Message } from "../../domain/messages/message.js";
+import { recipientToSmpp } from "../smpp/addresses.js";
+import { isTemporaryStatus } from "../smpp/command-status.js";
+import { encodeText, type SmPdu, splitText } from "../smpp/pdu/index.js";
+import { TokenBucket } from "../smpp/server/rate-limiter.js";
+import { UpstreamConnection } from "./upstream-connection.js";
+import type { UpstreamConfig } from "./upstreams-config.js";
+
+type SubmitSm = Omit<SmPdu, "sequence" | "status">;
+
+/**
+ * One configured upstream: its binds, its agreed rate (tps) and its way with long texts. Submits go
+ * round-robin over the binds that are up; each bind's window bounds what is in flight on it.
+ */
+export class UpstreamLink {
+  readonly connections: UpstreamConnection[];
+  private readonly bucket: TokenBucket | null;
+  private next = 0;
+  private ref = 0;
+
+  constructor(
+    readonly cfg: UpstreamConfig,
+    onDeliver: (route: string, pdu: SmPdu) => Promise<void>,
+    log: Logger,
+  ) {
+    this.connections = Array.from(
+      { length: Math.max(1, cfg.binds) },
+      () => new UpstreamConnection(cfg, (pdu) => onDeliver(cfg.name, pdu), log),
+    );
+    this.bucket = cfg.tps > 0 ? new TokenBucket(cfg.tps) : null;
+  }
+
+  get name(): string {
+    return this.cfg.name;
+  }
+
+  /** Whether some bind is up. */
+  get ready(): boolean {
+    return this.connections.some((c) => c.ready);
+  }
+
+  start(): void {
+    for (const c of this.connections) c.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.connections.map((c) => c.stop()));
+  }
+
+  private pick(): UpstreamConnection | null {
+    const n = this.connections.length;
+    for (let i = 0; i < n; i++) {
+      const c = this.connections[(this.next + i) % n];
+      if (c?.ready) {
+        this.next = (this.next + i + 1) % n;
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Sends one message (all its parts on one bind). Null when no bind is up and nothing was sent (the
+   * caller tries the next route). A session lost with parts in flight throws: the outcome is unknown.
+   */
+  async submit(m: Message): Promise<UpstreamResult | null> {
+    if (this.bucket) {
+      for (let w = this.bucket.waitMs(); w > 0; w = this.bucket.waitMs())
+        await new Promise((r) => setTimeout(r, w));
+      this.bucket.take();
+    }
+    const conn = this.pick();
+    const session = conn?.session;
+    if (!session || session.closed) return null;
+    const pdus = this.pdusOf(m);
+    const resps = await Promise.all(pdus.map((p) => session.request(p)));
+    const ids: string[] = [];
+    for (const r of resps) {
+      if (r.status !== 0) {
+        const error = `upstream ${this.cfg.name} refused with status 0x${r.status.toString(16)}`;
+        return { ok: false, permanent: !isTemporaryStatus(r.status), error, status: r.status };
+      }
+      ids.push(r.command === "submit_sm_resp" ? r.messageId : "");
+    }
+    return { ok: true, upstreamId: ids.join(","), route: this.cfg.name, partIds: ids };
+  }
+
+  /** The `submit_sm` PDUs for a message: UDH parts, or one PDU with message_payload. */
+  private pdusOf(m: Message): SubmitSm[] {
+    const c = this.cfg;
+    const base: SubmitSm = {
+      command: "submit_sm",
+      serviceType: "",
+      sourceTon: c.sourceTon,
+      sourceNpi: c.sourceNpi,
+      sourceAddr: m.port,
+      destTon: c.destTon,
+      destNpi: c.destNpi,
+      destAddr: recipientToSmpp(c.destTon, m.phone),
+      esmClass: 0,
+      protocolId: 0,
+      priority: 0,
+      scheduleDeliveryTime: "",
+      validityPeriod: "",
+      registeredDelivery: 1,
+      replaceIfPresent: 0,
+      dataCoding: 0,
+      smDefaultMsgId: 0,
+      shortMessage: Buffer.alloc(0),
+      tlvs: { userMessageReference: userMessageReferenceOf(m.id) },
+    };
+    if (c.longMessages === "payload") {
+      const { dataCoding, bytes } = encodeText(m.text);
+      if (bytes.length > 254) return [{ ...base, dataCoding, tlvs: { ...base.tlvs, messagePayload: bytes } }];
+      return [{ ...base, dataCoding, shortMessage: bytes }];
+    }
+    this.ref = (this.ref + 1) & 0xff;
+    return splitText(m.text, this.ref).map((p) => ({
+      ...base,
+      dataCoding: p.dataCoding,
+      esmClass: p.udh ? 0x40 : 0,
+      shortMessage: p.shortMessage,
+    }));
+  }
+}

@@ -1,0 +1,108 @@
+import type { Message } from "../../domain/messages/message.js";
+import type { ReasonCode } from "../../domain/policy/reason-codes.js";
+import type { AppContext } from "../context.js";
+
+/** Receipt states as SMPP receipts spell them (SMPP 3.4 Appendix B). */
+export type ReceiptStat = "DELIVRD" | "UNDELIV" | "EXPIRED" | "REJECTD" | "DELETED" | "UNKNOWN";
+
+/** What a receipt notice carries: enough to build a `deliver_sm` receipt or a webhook event. */
+export interface ReceiptPayload {
+  messageId: string;
+  /** The message's status after this receipt (delivered, failed, refused, unknown). */
+  status: string;
+  stat: ReceiptStat;
+  /** Three characters: the upstream's error code ("000" when none). */
+  err: string;
+  /** Why anning refused it, when it did (the SMPP side writes that refusal's status into `err:`). */
+  reason?: ReasonCode;
+  /** The recipient (E.164) and the sending number, so the receipt can be addressed like the message. */
+  phone: string;
+  port: string;
+  /** Parts as the sender split them: SMPP senders get one receipt per part id. */
+  parts: number;
+  /** Only these parts (1-based), when not all of them (earlier parts of a refused long message). */
+  onlyParts?: number[];
+  submittedAt: number;
+  doneAt: number;
+  /** The first 20 characters of the text, as receipts carry them. */
+  text: string;
+}
+
+/** A reply from a recipient, forwarded to the enterprise it was aimed at. */
+export interface MoPayload {
+  from: string;
+  to: string;
+  text: string;
+  /** What anning did with it first: opt_out, opt_in_confirmed or nothing. */
+  action: string;
+  at: number;
+}
+
+/**
+ * The ids a sender holds for the parts of a message: the message id for one part; `<id>-<k>` for part k
+ * of a long message an SMPP sender split itself (each part's `submit_sm_resp` carried one).
+ */
+export function senderPartIds(messageId: string, parts: number): string[] {
+  if (parts <= 1) return [messageId];
+  return Array.from({ length: parts }, (_, i) => `${messageId}-${i + 1}`);
+}
+
+/** Queues a receipt for the message's sender (SMPP receiver binds and webhooks read the queue). */
+export async function queueReceipt(
+  ctx: AppContext,
+  m: Message,
+  r: {
+    status: string;
+    stat: ReceiptStat;
+    err: string;
+    at: number;
+    onlyParts?: number[];
+    reason?: ReasonCode;
+  },
+): Promise<void> {
+  const payload: ReceiptPayload = {
+    messageId: m.id,
+    status: r.status,
+    stat: r.stat,
+    err: r.err,
+    phone: m.phone,
+    port: m.port,
+    parts: m.parts,
+    submittedAt: m.createdAt,
+    doneAt: r.at,
+    text: [...m.text].slice(0, 20).join(""),
+  };
+  if (r.onlyParts) payload.onlyParts = r.onlyParts;
+  if (r.reason) payload.reason = r.reason;
+  await ctx.store.delivery.addNotice({
+    id: ctx.ids.next("ntc"),
+    enterpriseId: m.senderId,
+    kind: "receipt",
+    messageId: m.id,
+    payload: { ...payload },
+    createdAt: r.at,
+    smppDeliveredAt: null,
+  });
+  ctx.onNotice?.(m.senderId);
+}
+
+/** Queues a recipient's reply for the enterprises it is aimed at. */
+export async function queueMo(
+  ctx: AppContext,
+  enterpriseIds: readonly string[],
+  mo: MoPayload,
+): Promise<void> {
+  if (enterpriseIds.length === 0) return;
+  await ctx.store.delivery.addNotices(
+    enterpriseIds.map((enterpriseId) => ({
+      id: ctx.ids.next("ntc"),
+      enterpriseId,
+      kind: "mo" as const,
+      messageId: null,
+      payload: { ...mo },
+      createdAt: mo.at,
+      smppDeliveredAt: null,
+    })),
+  );
+  for (const e of enterpriseIds) ctx.onNotice?.(e);
+}

@@ -1,0 +1,238 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { reasonToSmppStatus } from "../../src/adapters/smpp/command-status.js";
+import { decodeText, encodeUcs2, parseReceipt, type SmPdu } from "../../src/adapters/smpp/pdu/index.js";
+import { ADMIN } from "../../src/app/context.js";
+import { decideMessage } from "../../src/app/messaging/decide-message.js";
+import { grant } from "../../src/test-support/app-fixtures.js";
+import { eventually, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+
+const PHONE = "13812345678";
+
+function receiptOf(p: SmPdu) {
+  return parseReceipt(decodeText(p.dataCoding, p.shortMessage));
+}
+
+describe("SMPP gateway: submit_sm through the policy to the carrier, receipts back", () => {
+  let w: SmppWorld;
+  beforeEach(async () => {
+    w = await smppWorld();
+  });
+  afterEach(async () => {
+    await w.close();
+  });
+
+  it("an allowed message reaches the carrier and its receipt comes back to the sender", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    expect(esme.bindStatus).toBe(0);
+    const resp = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+    expect(resp.status).toBe(0);
+    const id = resp.command === "submit_sm_resp" ? resp.messageId : "";
+    expect(id).toMatch(/^msg_/);
+    const got = await eventually(() => w.sim.messages.find((m) => m.destination.endsWith(PHONE)));
+    expect(got.text).toBe(w.setup.text);
+    expect(got.dataCoding).toBe(8);
+    const dlr = await esme.waitFor((p) => (p.esmClass & 0x04) !== 0);
+    expect(dlr.tlvs.receiptedMessageId).toBe(id);
+    expect(dlr.tlvs.messageState).toBe(2);
+    expect(receiptOf(dlr)?.stat).toBe("DELIVRD");
+    expect(receiptOf(dlr)?.id).toBe(id);
+    const m = await w.services.ctx.store.messages.get(id);
+    expect(m?.status).toBe("delivered");
+  });
+
+  it("a message without consent is refused with its documented permanent status and recorded", async () => {
+    const esme = await w.esme();
+    const resp = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+    expect(resp.status).toBe(reasonToSmppStatus("CONSENT_MISSING"));
+    expect(resp.status).toBeGreaterThanOrEqual(0x400);
+    expect(resp.command === "submit_sm_resp" && resp.messageId).toBe("");
+    const listed = await w.services.ctx.store.messages.listBySenders([w.setup.platformId], "", 10);
+    expect(listed.map((m) => [m.status, m.reasons[0]?.code])).toEqual([["refused", "CONSENT_MISSING"]]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(w.sim.messages).toHaveLength(0);
+  });
+
+  it("an invalid recipient answers ESME_RINVDSTADR; an unknown port the port refusal", async () => {
+    const esme = await w.esme();
+    const bad = await esme.submit({
+      sourceAddr: w.setup.port,
+      destTon: 0,
+      destAddr: "12",
+      text: w.setup.text,
+    });
+    expect(bad.status).toBe(0x0b);
+    await grant(w.services, PHONE, w.setup.platformId);
+    const port = await esme.submit({ sourceAddr: "1069999999", destAddr: `86${PHONE}`, text: w.setup.text });
+    expect(port.status).toBe(reasonToSmppStatus("PORT_NOT_ALLOCATED"));
+  });
+
+  it("service_type picks the category; unknown or empty without a default is ESME_RINVSERTYP", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    const base = { sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text };
+    expect((await esme.submit({ ...base, serviceType: "MKTR" })).status).toBe(0);
+    expect((await esme.submit({ ...base, serviceType: "XYZ" })).status).toBe(0x15);
+    // marketing.finance is outside the signature's scope
+    expect((await esme.submit({ ...base, serviceType: "MKTF" })).status).toBe(
+      reasonToSmppStatus("SIGNATURE_SCOPE"),
+    );
+  });
+
+  it("a long Chinese message in UDH parts: each part acknowledged, decided whole, sent whole", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    const text = `${w.setup.text.replace("回TD退订", "")}${"全场满减，".repeat(30)}回TD退订`;
+    const bytes = encodeUcs2(text);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 134) chunks.push(bytes.subarray(i, i + 134));
+    const ids: string[] = [];
+    for (const [i, c] of chunks.entries()) {
+      const udh = Buffer.from([5, 0, 3, 0x42, chunks.length, i + 1]);
+      const r = await esme.submit({
+        sourceAddr: w.setup.port,
+        destAddr: `86${PHONE}`,
+        esmClass: 0x40,
+        dataCoding: 8,
+        shortMessage: Buffer.concat([udh, c]),
+      });
+      expect(r.status).toBe(0);
+      if (r.command === "submit_sm_resp") ids.push(r.messageId);
+    }
+    expect(new Set(ids).size).toBe(chunks.length);
+    const whole = await eventually(() => w.sim.assembled.find((a) => a.text === text));
+    expect(whole.parts).toBeGreaterThan(1);
+    for (const id of ids) await esme.waitFor((p) => p.tlvs.receiptedMessageId === id);
+  });
+
+  it("a refused long message: the last part carries the refusal, earlier parts get REJECTD receipts", async () => {
+    const esme = await w.esme();
+    const text = `${w.setup.text}${"促销".repeat(60)}`;
+    const bytes = encodeUcs2(text);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 134) chunks.push(bytes.subarray(i, i + 134));
+    const answers: Array<{ status: number; id: string }> = [];
+    for (const [i, c] of chunks.entries()) {
+      const r = await esme.submit({
+        sourceAddr: w.setup.port,
+        destAddr: `86${PHONE}`,
+        dataCoding: 8,
+        shortMessage: c,
+        tlvs: { sarMsgRefNum: 7, sarTotalSegments: chunks.length, sarSegmentSeqnum: i + 1 },
+      });
+      answers.push({ status: r.status, id: r.command === "submit_sm_resp" ? r.messageId : "" });
+    }
+    const last = answers.at(-1);
+    expect(last?.status).toBe(reasonToSmppStatus("CONSENT_MISSING"));
+    for (const a of answers.slice(0, -1)) {
+      expect(a.status).toBe(0);
+      const dlr = await esme.waitFor((p) => p.tlvs.receiptedMessageId === a.id);
+      expect(receiptOf(dlr)?.stat).toBe("REJECTD");
+      expect(receiptOf(dlr)?.err).toBe(reasonToSmppStatus("CONSENT_MISSING").toString(16).toUpperCase());
+    }
+  });
+
+  it("message_payload carries a long text in one submit_sm", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    const text = `${w.setup.text}${"好".repeat(200)}`;
+    const r = await esme.submit({
+      sourceAddr: w.setup.port,
+      destAddr: `86${PHONE}`,
+      dataCoding: 8,
+      shortMessage: Buffer.alloc(0),
+      tlvs: { messagePayload: encodeUcs2(text) },
+    });
+    // the opt-out instruction is in the middle: still carried
+    expect(r.status).toBe(0);
+    await eventually(() => w.sim.assembled.find((a) => a.text === text));
+  });
+
+  it("a reply TD from the carrier withdraws consent and reaches the sender's receiver bind", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme("receiver");
+    await w.sim.injectMo({ from: `86${PHONE}`, to: w.setup.port, text: "TD" });
+    const mo = await esme.waitFor((p) => p.esmClass === 0);
+    expect(decodeText(mo.dataCoding, mo.shortMessage)).toBe("TD");
+    expect(mo.destAddr).toBe(w.setup.port);
+    const d = await decideMessage(w.services.ctx, ADMIN, {
+      senderId: w.setup.platformId,
+      signature: w.setup.signature,
+      port: w.setup.port,
+      phone: PHONE,
+      category: "marketing.retail",
+      text: w.setup.text,
+    });
+    expect(d.allowed).toBe(false);
+    if (!d.allowed) expect(d.reasons[0]?.code).toBe("CONSENT_WITHDRAWN");
+  });
+
+  it("receipts wait while no receiver is bound and arrive when one binds", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const tx = await w.esme("transmitter");
+    const r = await tx.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+    const id = r.command === "submit_sm_resp" ? r.messageId : "";
+    await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
+    expect(tx.inbox).toHaveLength(0);
+    const rx = await w.esme("receiver");
+    const dlr = await rx.waitFor((p) => p.tlvs.receiptedMessageId === id);
+    expect(receiptOf(dlr)?.stat).toBe("DELIVRD");
+  });
+
+  it("a receiver bind cannot submit; binds past maxBinds and bad passwords are refused", async () => {
+    const rx = await w.esme("receiver");
+    const r = await rx.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+    expect(r.status).toBe(0x04);
+    const bad = await w.esme("transmitter", { systemId: w.account.systemId, password: "wrong123" });
+    expect(bad.bindStatus).toBe(0x0e);
+    const unknown = await w.esme("transmitter", { systemId: "nosuchid", password: "wrong123" });
+    expect(unknown.bindStatus).toBe(0x0f);
+    // default maxBinds is 4: one receiver is up, three more fit
+    for (let i = 0; i < 3; i++) expect((await w.esme("transmitter")).bindStatus).toBe(0);
+    expect((await w.esme("transmitter")).bindStatus).toBe(0x0d);
+  });
+
+  it("an account over its tps is throttled with ESME_RTHROTTLED", async () => {
+    const { updateSmppAccount } = await import("../../src/app/smpp/accounts.js");
+    await updateSmppAccount(w.services.ctx, ADMIN, w.account.id, { tps: 5 });
+    const esme = await w.esme();
+    const rs = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text }),
+      ),
+    );
+    expect(rs.filter((r) => r.status === 0x58).length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+describe("SMPP gateway: receipts matched whatever the upstream's id form", () => {
+  for (const form of ["decimal", "lowerhex"] as const) {
+    it(`receipt ids in ${form} match hex submit_sm_resp ids`, async () => {
+      const w = await smppWorld({ sim: { receiptIdForm: form, receiptTlvs: false, idFormat: "hex" } });
+      try {
+        await grant(w.services, PHONE, w.setup.platformId);
+        const esme = await w.esme();
+        const r = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+        const id = r.command === "submit_sm_resp" ? r.messageId : "";
+        await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
+      } finally {
+        await w.close();
+      }
+    });
+  }
+
+  it("an undeliverable receipt fails the message and the sender sees UNDELIV", async () => {
+    const w = await smppWorld({ sim: { failDestinations: ["5678"] } });
+    try {
+      await grant(w.services, PHONE, w.setup.platformId);
+      const esme = await w.esme();
+      const r = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });
+      const id = r.command === "submit_sm_resp" ? r.messageId : "";
+      const dlr = await esme.waitFor((p) => p.tlvs.receiptedMessageId === id);
+      expect(receiptOf(dlr)?.stat).toBe("UNDELIV");
+      expect((await w.services.ctx.store.messages.get(id))?.status).toBe("failed");
+    } finally {
+      await w.close();
+    }
+  });
+});

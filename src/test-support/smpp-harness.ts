@@ -142,7 +142,9 @@ export async function smppWorld(
   const config = loadConfig({
     ANNING_DATA_DIR: dir,
     ANNING_ADMIN_TOKEN: "test-admin-token-0123456789",
-    ANNING_UPSTREAM: `smpp://anning:anning@127.0.0.1:${sim.port}`,
+    ...(opts.env?.ANNING_UPSTREAMS_FILE
+      ? {}
+      : { ANNING_UPSTREAM: `smpp://anning:anning@127.0.0.1:${sim.port}` }),
     ...testStoreEnv(dir),
     ...opts.env,
   });

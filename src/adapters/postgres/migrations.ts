@@ -4,7 +4,7 @@ import { LEDGER_SQL } from "./schema/ledger.js";
 import { CAMPAIGNS_SQL, MESSAGES_SQL } from "./schema/messages.js";
 import { REGISTRY_SQL } from "./schema/registry.js";
 import { DELIVERY_SQL, SMPP_ACCOUNTS_SQL } from "./schema/smpp.js";
-import { WEBHOOKS_SQL } from "./schema/webhooks.js";
+import { WEBHOOK_MESSAGE_EVENTS_SQL, WEBHOOKS_SQL } from "./schema/webhooks.js";
 
 /** One schema change: applied once, in version order, inside its own transaction. */
 export interface Migration {
@@ -27,6 +27,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "cluster", sql: CLUSTER_SQL },
   { version: 7, name: "smpp-accounts", sql: SMPP_ACCOUNTS_SQL },
   { version: 8, name: "delivery", sql: DELIVERY_SQL },
+  { version: 9, name: "webhook-message-events", sql: WEBHOOK_MESSAGE_EVENTS_SQL },
 ];
 
 /** Any number, the same for every anning node: serialises migrations of nodes starting together. */

@@ -8,17 +8,31 @@ import type { PgPool, Row } from "./pg-util.js";
 
 const UPSERT = `
   INSERT INTO webhooks (enterprise_id, url, secret, cursor, attempts, next_attempt_at, last_error,
+                        notices_cursor, notices_attempts, notices_next_attempt_at, notices_last_error,
                         created_at, updated_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
   ON CONFLICT (enterprise_id) DO UPDATE SET
     url = excluded.url, secret = excluded.secret, attempts = excluded.attempts,
     next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
-    updated_at = excluded.updated_at`;
+    notices_attempts = excluded.notices_attempts, notices_next_attempt_at = excluded.notices_next_attempt_at,
+    notices_last_error = excluded.notices_last_error, updated_at = excluded.updated_at`;
+
+const RESET_CURSOR = ", cursor = excluded.cursor";
+const RESET_NOTICES_CURSOR = ", notices_cursor = excluded.notices_cursor";
 
 /** The statements, named so each connection prepares them once. */
 const SQL = {
-  upsertKeepCursor: { name: "wh.upsertKeepCursor", text: UPSERT },
-  upsertResetCursor: { name: "wh.upsertResetCursor", text: `${UPSERT}, cursor = excluded.cursor` },
+  /** By [reset cursor][reset notices cursor]. */
+  upsert: [
+    [
+      { name: "wh.upsert", text: UPSERT },
+      { name: "wh.upsertResetNotices", text: UPSERT + RESET_NOTICES_CURSOR },
+    ],
+    [
+      { name: "wh.upsertResetCursor", text: UPSERT + RESET_CURSOR },
+      { name: "wh.upsertResetBoth", text: UPSERT + RESET_CURSOR + RESET_NOTICES_CURSOR },
+    ],
+  ],
   get: { name: "wh.get", text: "SELECT * FROM webhooks WHERE enterprise_id = $1" },
   remove: { name: "wh.remove", text: "DELETE FROM webhooks WHERE enterprise_id = $1" },
   list: { name: "wh.list", text: "SELECT * FROM webhooks ORDER BY created_at, enterprise_id" },
@@ -32,6 +46,18 @@ const SQL = {
     text: `UPDATE webhooks SET attempts = $1, next_attempt_at = $2, last_error = $3, updated_at = $4
            WHERE enterprise_id = $5`,
   },
+  advanceNotices: {
+    name: "wh.advanceNotices",
+    text: `UPDATE webhooks SET notices_cursor = $1, notices_attempts = 0, notices_next_attempt_at = $2,
+             notices_last_error = NULL, updated_at = $2
+           WHERE enterprise_id = $3`,
+  },
+  failNotices: {
+    name: "wh.failNotices",
+    text: `UPDATE webhooks SET notices_attempts = $1, notices_next_attempt_at = $2, notices_last_error = $3,
+             updated_at = $4
+           WHERE enterprise_id = $5`,
+  },
 } as const;
 
 /** Webhook subscriptions (one per enterprise) and their delivery state, in PostgreSQL. */
@@ -39,7 +65,7 @@ export class PgWebhookStore implements WebhookStore {
   constructor(private readonly pool: PgPool) {}
 
   async set(s: WebhookSubscription, opts: SetWebhookOptions = {}): Promise<void> {
-    const sql = opts.resetCursor ? SQL.upsertResetCursor : SQL.upsertKeepCursor;
+    const sql = SQL.upsert[opts.resetCursor ? 1 : 0][opts.resetNoticesCursor ? 1 : 0];
     await this.pool.query({
       ...sql,
       values: [
@@ -50,6 +76,10 @@ export class PgWebhookStore implements WebhookStore {
         s.attempts,
         s.nextAttemptAt,
         s.lastError,
+        s.noticesCursor,
+        s.noticesAttempts,
+        s.noticesNextAttemptAt,
+        s.noticesLastError,
         s.createdAt,
         s.updatedAt,
       ],
@@ -81,5 +111,22 @@ export class PgWebhookStore implements WebhookStore {
     at: number,
   ): Promise<void> {
     await this.pool.query({ ...SQL.fail, values: [attempts, nextAttemptAt, lastError, at, enterpriseId] });
+  }
+
+  async advanceNotices(enterpriseId: string, cursor: string, at: number): Promise<void> {
+    await this.pool.query({ ...SQL.advanceNotices, values: [cursor, at, enterpriseId] });
+  }
+
+  async failNotices(
+    enterpriseId: string,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+    at: number,
+  ): Promise<void> {
+    await this.pool.query({
+      ...SQL.failNotices,
+      values: [attempts, nextAttemptAt, lastError, at, enterpriseId],
+    });
   }
 }

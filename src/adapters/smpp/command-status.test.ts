@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { byPrecedence, REASON_CODES } from "../../domain/policy/reason-codes.js";
 import {
@@ -142,5 +143,13 @@ describe("smppStatusTable", () => {
     expect(temporary.map((r) => r.name).sort()).toEqual(["ESME_RMSGQFUL", "ESME_RTHROTTLED"]);
     for (const r of table.filter((x) => !x.temporary))
       expect(KANNEL_TEMPORARY.map(formatStatus), r.name).not.toContain(r.status);
+  });
+
+  it("is documented row for row in the README", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    for (const r of table)
+      expect(readme).toContain(
+        `| \`${r.status}\` | ${r.name} | ${r.codes.join(", ")} | ${r.temporary ? "**temporary**: retried" : "permanent"} |`,
+      );
   });
 });

@@ -12,6 +12,10 @@ export function toSubscription(r: Row): WebhookSubscription {
     attempts: num(r.attempts),
     nextAttemptAt: num(r.next_attempt_at),
     lastError: strOrNull(r.last_error),
+    noticesCursor: str(r.notices_cursor),
+    noticesAttempts: num(r.notices_attempts),
+    noticesNextAttemptAt: num(r.notices_next_attempt_at),
+    noticesLastError: strOrNull(r.notices_last_error),
     createdAt: num(r.created_at),
     updatedAt: num(r.updated_at),
   };

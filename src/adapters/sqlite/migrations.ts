@@ -305,6 +305,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sender_notices_pending ON sender_notices(enterprise_id, id) WHERE smpp_delivered_at IS NULL;
     `,
   },
+  {
+    version: 9,
+    name: "webhook-message-events",
+    sql: `
+      -- the second feed of a webhook (receipts and replies), with its own cursor and back-off; a
+      -- subscription that exists already starts after the newest notice queued so far
+      ALTER TABLE webhooks ADD COLUMN notices_cursor TEXT NOT NULL DEFAULT '0';
+      ALTER TABLE webhooks ADD COLUMN notices_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE webhooks ADD COLUMN notices_next_attempt_at INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE webhooks ADD COLUMN notices_last_error TEXT;
+      UPDATE webhooks SET notices_cursor = COALESCE((SELECT MAX(id) FROM sender_notices), '0');
+    `,
+  },
 ];
 
 /**

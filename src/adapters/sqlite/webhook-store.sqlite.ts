@@ -9,17 +9,26 @@ import type { Row } from "./sqlite-util.js";
 
 const UPSERT = `
   INSERT INTO webhooks (enterprise_id, url, secret, cursor, attempts, next_attempt_at, last_error,
+                        notices_cursor, notices_attempts, notices_next_attempt_at, notices_last_error,
                         created_at, updated_at)
-  VALUES (@enterpriseId, @url, @secret, @cursor, @attempts, @nextAttemptAt, @lastError, @createdAt, @updatedAt)
+  VALUES (@enterpriseId, @url, @secret, @cursor, @attempts, @nextAttemptAt, @lastError,
+          @noticesCursor, @noticesAttempts, @noticesNextAttemptAt, @noticesLastError, @createdAt, @updatedAt)
   ON CONFLICT (enterprise_id) DO UPDATE SET
     url = excluded.url, secret = excluded.secret, attempts = excluded.attempts,
     next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error,
-    updated_at = excluded.updated_at`;
+    notices_attempts = excluded.notices_attempts, notices_next_attempt_at = excluded.notices_next_attempt_at,
+    notices_last_error = excluded.notices_last_error, updated_at = excluded.updated_at`;
+
+const RESET_CURSOR = ", cursor = excluded.cursor";
+const RESET_NOTICES_CURSOR = ", notices_cursor = excluded.notices_cursor";
 
 function statements(db: Database.Database) {
   return {
-    upsertKeepCursor: db.prepare(UPSERT),
-    upsertResetCursor: db.prepare(`${UPSERT}, cursor = excluded.cursor`),
+    /** By [reset cursor][reset notices cursor]. */
+    upsert: [
+      [db.prepare(UPSERT), db.prepare(UPSERT + RESET_NOTICES_CURSOR)],
+      [db.prepare(UPSERT + RESET_CURSOR), db.prepare(UPSERT + RESET_CURSOR + RESET_NOTICES_CURSOR)],
+    ] as const,
     get: db.prepare("SELECT * FROM webhooks WHERE enterprise_id = ?"),
     remove: db.prepare("DELETE FROM webhooks WHERE enterprise_id = ?"),
     list: db.prepare("SELECT * FROM webhooks ORDER BY created_at, enterprise_id"),
@@ -29,6 +38,16 @@ function statements(db: Database.Database) {
     ),
     fail: db.prepare(
       `UPDATE webhooks SET attempts = ?, next_attempt_at = ?, last_error = ?, updated_at = ?
+       WHERE enterprise_id = ?`,
+    ),
+    advanceNotices: db.prepare(
+      `UPDATE webhooks SET notices_cursor = ?, notices_attempts = 0, notices_next_attempt_at = ?,
+         notices_last_error = NULL, updated_at = ?
+       WHERE enterprise_id = ?`,
+    ),
+    failNotices: db.prepare(
+      `UPDATE webhooks SET notices_attempts = ?, notices_next_attempt_at = ?, notices_last_error = ?,
+         updated_at = ?
        WHERE enterprise_id = ?`,
     ),
   };
@@ -45,7 +64,7 @@ export class SqliteWebhookStore implements WebhookStore {
   }
 
   async set(s: WebhookSubscription, opts: SetWebhookOptions = {}): Promise<void> {
-    const stmt = opts.resetCursor ? this.stmts.upsertResetCursor : this.stmts.upsertKeepCursor;
+    const stmt = this.stmts.upsert[opts.resetCursor ? 1 : 0][opts.resetNoticesCursor ? 1 : 0];
     stmt.run({
       enterpriseId: s.enterpriseId,
       url: s.url,
@@ -54,6 +73,10 @@ export class SqliteWebhookStore implements WebhookStore {
       attempts: s.attempts,
       nextAttemptAt: s.nextAttemptAt,
       lastError: s.lastError,
+      noticesCursor: s.noticesCursor,
+      noticesAttempts: s.noticesAttempts,
+      noticesNextAttemptAt: s.noticesNextAttemptAt,
+      noticesLastError: s.noticesLastError,
       createdAt: s.createdAt,
       updatedAt: s.updatedAt,
     });
@@ -84,5 +107,19 @@ export class SqliteWebhookStore implements WebhookStore {
     at: number,
   ): Promise<void> {
     this.stmts.fail.run(attempts, nextAttemptAt, lastError, at, enterpriseId);
+  }
+
+  async advanceNotices(enterpriseId: string, cursor: string, at: number): Promise<void> {
+    this.stmts.advanceNotices.run(cursor, at, at, enterpriseId);
+  }
+
+  async failNotices(
+    enterpriseId: string,
+    attempts: number,
+    nextAttemptAt: number,
+    lastError: string,
+    at: number,
+  ): Promise<void> {
+    this.stmts.failNotices.run(attempts, nextAttemptAt, lastError, at, enterpriseId);
   }
 }

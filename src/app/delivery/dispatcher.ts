@@ -22,6 +22,12 @@ export interface DispatcherOptions {
   inFlightGraceMs?: number;
   /** This node's name in the sweep's job lease. */
   nodeId?: string;
+  /**
+   * Hand-overs in flight at once (default 2,000). The loop claims the next batch while earlier ones wait
+   * for the carrier, so a slow carrier's round trip does not bound throughput; the upstream's windows
+   * bound what is on the wire.
+   */
+  maxInFlight?: number;
 }
 
 /**
@@ -104,16 +110,42 @@ export class Dispatcher {
     }
   }
 
+  /** Hand-overs started by the loop and not finished. */
+  private readonly inFlight = new Set<Promise<void>>();
+
   private async run(): Promise<void> {
+    const max = this.opts.maxInFlight ?? 2000;
     while (this.running) {
       let n = 0;
       try {
-        n = await this.dispatchBatch();
+        await this.recordPending();
+        const room = Math.min(this.opts.batchSize ?? 200, max - this.inFlight.size);
+        if (room > 0) n = await this.claimAndStart(room);
       } catch (err) {
         this.ctx.log.error({ err: String(err) }, "dispatcher batch failed");
       }
-      if (n === 0 && this.running) await this.waker.sleep(this.opts.idleMs ?? 200);
+      if (!this.running) break;
+      if (this.inFlight.size >= max) await Promise.race(this.inFlight);
+      else if (n === 0) await this.waker.sleep(this.opts.idleMs ?? 200);
     }
+    await Promise.all(this.inFlight);
+  }
+
+  /** Claims up to `limit` messages and starts their hand-overs without waiting for them. */
+  private async claimAndStart(limit: number): Promise<number> {
+    if (this.upstream.ready && !this.upstream.ready()) return 0;
+    const batch = await this.ctx.store.messages.claimOutbox(limit, this.ctx.clock.now());
+    for (const m of batch) {
+      const p: Promise<void> = this.handOver(m)
+        .catch((err: unknown) => this.ctx.log.error({ err: String(err) }, "hand-over failed"))
+        .finally(() => {
+          this.inFlight.delete(p);
+          // a slot is free: the loop may be waiting for one
+          this.waker.wake();
+        });
+      this.inFlight.add(p);
+    }
+    return batch.length;
   }
 
   /** Claims one batch and hands it over; returns how many were claimed. */

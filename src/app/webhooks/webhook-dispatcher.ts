@@ -3,7 +3,29 @@ import type { WebhookSubscription } from "../../domain/webhooks/webhook-store.po
 import { listSuppressions } from "../consent/suppressions.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
+import { listMessageEvents } from "./message-events.js";
 import type { WebhookSender } from "./webhook-sender.port.js";
+
+/**
+ * The two feeds a webhook carries, named as the `x-anning-event` header names them: the suppression
+ * feed (withdrawals, DND changes) and the message events (delivery receipts, replies).
+ */
+export type WebhookFeed = "suppressions" | "messages";
+
+const FEEDS: readonly WebhookFeed[] = ["suppressions", "messages"];
+
+/** One feed's delivery state within a subscription. */
+interface FeedState {
+  cursor: string;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
+function feedState(s: WebhookSubscription, feed: WebhookFeed): FeedState {
+  return feed === "suppressions"
+    ? { cursor: s.cursor, attempts: s.attempts, nextAttemptAt: s.nextAttemptAt }
+    : { cursor: s.noticesCursor, attempts: s.noticesAttempts, nextAttemptAt: s.noticesNextAttemptAt };
+}
 
 export interface WebhookDispatcherOptions {
   /** Pause between rounds when nothing is left to send (default 2 s). */
@@ -21,13 +43,13 @@ export interface WebhookDispatcherOptions {
   nodeId?: string;
 }
 
-/** What one round did. */
+/** What one round did (deliveries of both feeds counted together). */
 export interface WebhookRound {
-  /** Subscriptions that were due. */
+  /** Subscriptions with at least one feed due. */
   due: number;
-  /** Deliveries answered 2xx (their cursors advanced). */
+  /** Deliveries answered 2xx (their feeds' cursors advanced). */
   delivered: number;
-  /** Deliveries that failed (non-2xx, network error, timeout): retried after a back-off. */
+  /** Deliveries that failed (non-2xx, network error, timeout): that feed is retried after a back-off. */
   failed: number;
   /** Some delivery carried a full batch: more events are probably waiting. */
   more: boolean;
@@ -55,11 +77,15 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * Pushes each enterprise's suppression feed (the very items of `GET /v1/suppressions`, as that
- * enterprise sees them) to its webhook, signed with its secret. The cursor moves only when the receiver
- * answers 2xx; any other answer, a network error or a timeout backs off exponentially and the same
- * events go again next time. Nothing is lost, and an event may arrive twice: receivers dedupe by cursor.
- * Several nodes may run one each: rounds take the `webhooks` job lease first (see `nodeId`).
+ * Pushes two feeds of each enterprise to its webhook, signed with its secret: the suppression feed (the
+ * very items of `GET /v1/suppressions`, as that enterprise sees them; `x-anning-event: suppressions`)
+ * and its message events (receipts and replies of its own and its merchants' messages, see
+ * `message-events.ts`; `x-anning-event: messages`). Each feed has its own cursor and back-off, and the
+ * two go out side by side, so a failing one never holds up the other. A cursor moves only when the
+ * receiver answers 2xx; any other answer, a network error or a timeout backs that feed off
+ * exponentially and the same events go again next time. Nothing is lost, and an event may arrive
+ * twice: receivers dedupe by cursor (suppressions) or id (message events). Several nodes may run one
+ * each: rounds take the `webhooks` job lease first (see `nodeId`).
  */
 export class WebhookDispatcher {
   private running = false;
@@ -88,19 +114,28 @@ export class WebhookDispatcher {
     this.loop = null;
   }
 
-  /** One round: one delivery to every subscription that is due and has events after its cursor. */
+  /** One round: one delivery of every due feed, of every subscription, that has events after its cursor. */
   async deliverOnce(): Promise<WebhookRound> {
     const now = this.ctx.clock.now();
-    const due = (await this.ctx.store.webhooks.list()).filter((s) => s.nextAttemptAt <= now);
+    const isDue = (s: WebhookSubscription, f: WebhookFeed) => feedState(s, f).nextAttemptAt <= now;
+    const due = (await this.ctx.store.webhooks.list()).filter((s) => FEEDS.some((f) => isDue(s, f)));
     const round: WebhookRound = { due: due.length, delivered: 0, failed: 0, more: false };
     let next = 0;
     const worker = async () => {
       for (let s = due[next++]; s !== undefined; s = due[next++]) {
-        try {
-          await this.deliver(s, round);
-        } catch (err) {
-          this.ctx.log.error({ enterpriseId: s.enterpriseId, err: String(err) }, "webhook round failed");
-        }
+        const sub = s;
+        await Promise.all(
+          FEEDS.filter((f) => isDue(sub, f)).map(async (feed) => {
+            try {
+              await this.deliver(sub, feed, round);
+            } catch (err) {
+              this.ctx.log.error(
+                { enterpriseId: sub.enterpriseId, feed, err: String(err) },
+                "webhook round failed",
+              );
+            }
+          }),
+        );
       }
     };
     const workers = Math.max(1, Math.min(this.opts.concurrency ?? 8, due.length));
@@ -129,19 +164,26 @@ export class WebhookDispatcher {
     return this.ctx.store.cluster.leaseJob("webhooks", node, this.ctx.clock.now(), ttl);
   }
 
-  private async deliver(sub: WebhookSubscription, round: WebhookRound): Promise<void> {
+  /** The events of one feed after its cursor, at most `limit`, and the cursor after them. */
+  private async page(
+    sub: WebhookSubscription,
+    feed: WebhookFeed,
+    limit: number,
+  ): Promise<{ items: unknown[]; nextCursor: string }> {
+    if (feed === "messages") return listMessageEvents(this.ctx, sub.enterpriseId, sub.noticesCursor, limit);
+    const actor = { kind: "enterprise" as const, enterpriseId: sub.enterpriseId };
+    return listSuppressions(this.ctx, actor, { cursor: sub.cursor, limit });
+  }
+
+  private async deliver(sub: WebhookSubscription, feed: WebhookFeed, round: WebhookRound): Promise<void> {
     const { ctx } = this;
     const batchSize = this.opts.batchSize ?? 500;
-    const page = await listSuppressions(
-      ctx,
-      { kind: "enterprise", enterpriseId: sub.enterpriseId },
-      { cursor: sub.cursor, limit: batchSize },
-    );
+    const page = await this.page(sub, feed, batchSize);
     if (page.items.length === 0) return;
     const body = JSON.stringify({ events: page.items, nextCursor: page.nextCursor });
     const headers = {
       "content-type": "application/json",
-      "x-anning-event": "suppressions",
+      "x-anning-event": feed,
       "x-anning-delivery": ctx.ids.next("whd"),
       "x-anning-signature": signWebhook(sub.secret, Math.floor(ctx.clock.now() / 1000), body),
     };
@@ -156,35 +198,41 @@ export class WebhookDispatcher {
       else [kind, error] = ["network", `network error: ${err instanceof Error ? err.message : String(err)}`];
     }
     // Replaced (new URL, secret or cursor) or removed while the request was out: leave the new state be.
-    if (!sameState(sub, await ctx.store.webhooks.get(sub.enterpriseId))) return;
+    if (!sameState(sub, await ctx.store.webhooks.get(sub.enterpriseId), feed)) return;
     const now = ctx.clock.now();
+    const { webhooks } = ctx.store;
     if (error === null) {
-      await ctx.store.webhooks.advance(sub.enterpriseId, page.nextCursor, now);
+      if (feed === "messages") await webhooks.advanceNotices(sub.enterpriseId, page.nextCursor, now);
+      else await webhooks.advance(sub.enterpriseId, page.nextCursor, now);
       round.delivered++;
       this.stats.delivered++;
       if (page.items.length >= batchSize) round.more = true;
       return;
     }
-    const attempts = sub.attempts + 1;
-    const nextAttemptAt = now + webhookBackoffMs(sub.attempts);
-    await ctx.store.webhooks.fail(sub.enterpriseId, attempts, nextAttemptAt, error.slice(0, 200), now);
+    const before = feedState(sub, feed).attempts;
+    const attempts = before + 1;
+    const nextAttemptAt = now + webhookBackoffMs(before);
+    const lastError = error.slice(0, 200);
+    if (feed === "messages")
+      await webhooks.failNotices(sub.enterpriseId, attempts, nextAttemptAt, lastError, now);
+    else await webhooks.fail(sub.enterpriseId, attempts, nextAttemptAt, lastError, now);
     round.failed++;
     this.stats.failed++;
     // The enterprise id only: never a number, a URL or the body.
     ctx.log.warn(
-      { enterpriseId: sub.enterpriseId, attempts, reason: kind, retryInMs: nextAttemptAt - now },
+      { enterpriseId: sub.enterpriseId, feed, attempts, reason: kind, retryInMs: nextAttemptAt - now },
       "webhook delivery failed",
     );
   }
 }
 
-function sameState(a: WebhookSubscription, b: WebhookSubscription | null): boolean {
-  return (
-    b !== null &&
-    a.secret === b.secret &&
-    a.url === b.url &&
-    a.cursor === b.cursor &&
-    a.attempts === b.attempts &&
-    a.updatedAt === b.updatedAt
-  );
+/**
+ * Whether the subscription is still the one a delivery of `feed` started from: same secret (a new one
+ * on every `PUT`) and URL, and that feed's cursor and back-off unmoved. The other feed's progress, which
+ * runs side by side, does not count.
+ */
+function sameState(a: WebhookSubscription, b: WebhookSubscription | null, feed: WebhookFeed): boolean {
+  if (b === null || a.secret !== b.secret || a.url !== b.url) return false;
+  const [x, y] = [feedState(a, feed), feedState(b, feed)];
+  return x.cursor === y.cursor && x.attempts === y.attempts && x.nextAttemptAt === y.nextAttemptAt;
 }

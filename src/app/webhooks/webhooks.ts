@@ -8,6 +8,19 @@ export interface SetWebhookInput {
   url: string;
   /** The suppression-feed cursor to deliver after ("0", the default for a new subscription: the backlog). */
   fromCursor?: string;
+  /**
+   * The message-events cursor to deliver after: a notice id (`ntc_…`, a `nextCursor` received before),
+   * or "0" for every notice still kept. A new subscription starts at "now" by default.
+   */
+  noticesCursor?: string;
+}
+
+/** What `PUT /v1/enterprises/:id/webhook` answers: the secret is shown here only. */
+export interface SetWebhookResult {
+  url: string;
+  secret: string;
+  cursor: string;
+  noticesCursor: string;
 }
 
 /** A subscription as shown to its owner: everything but the secret. */
@@ -18,6 +31,10 @@ export interface WebhookView {
   attempts: number;
   nextAttemptAt: string;
   lastError: string | null;
+  noticesCursor: string;
+  noticesAttempts: number;
+  noticesNextAttemptAt: string;
+  noticesLastError: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -54,21 +71,34 @@ function checkCursor(cursor: string): string {
   return String(n);
 }
 
+/** "0" or a notice id, as the message-events feed's cursor. */
+function checkNoticesCursor(cursor: string): string {
+  if (!/^(0|ntc_[0-9a-z]{1,40})$/.test(cursor))
+    throw new DomainError("VALIDATION_FAILED", 'noticesCursor must be "0" or a notice id (ntc_…)', {
+      field: "noticesCursor",
+    });
+  return cursor;
+}
+
 /**
- * Subscribes an enterprise's suppression feed to a signed webhook, or replaces its subscription (new
- * URL, new secret). The enterprise itself, its platform or the admin. A new subscription starts at
- * `fromCursor`, "0" by default (the whole backlog); a replaced one keeps its cursor unless `fromCursor`
- * is given. The secret is shown here only.
+ * Subscribes an enterprise's two feeds — suppressions, and message events (receipts and replies) — to
+ * a signed webhook, or replaces its subscription (new URL, new secret, back-off of both feeds cleared).
+ * The enterprise itself, its platform or the admin. A new subscription starts the suppression feed at
+ * `fromCursor`, "0" by default (the whole backlog), and the message events at `noticesCursor`, "now"
+ * by default (only notices queued from then on); a replaced one keeps each cursor unless it is given.
+ * The secret is shown here only.
  */
 export async function setWebhook(
   ctx: AppContext,
   actor: Actor,
   enterpriseId: string,
   input: SetWebhookInput,
-): Promise<{ url: string; secret: string; cursor: string }> {
+): Promise<SetWebhookResult> {
   assertEnterprise(ctx, actor, enterpriseId);
   const url = checkUrl(input.url);
   const fromCursor = input.fromCursor === undefined ? undefined : checkCursor(input.fromCursor);
+  const noticesCursor =
+    input.noticesCursor === undefined ? undefined : checkNoticesCursor(input.noticesCursor);
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
   const sub: WebhookSubscription = {
@@ -79,12 +109,25 @@ export async function setWebhook(
     attempts: 0,
     nextAttemptAt: now,
     lastError: null,
+    // "now": a fresh id sorts after every notice id issued before it
+    noticesCursor: noticesCursor ?? ctx.ids.next("ntc"),
+    noticesAttempts: 0,
+    noticesNextAttemptAt: now,
+    noticesLastError: null,
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.store.webhooks.set(sub, { resetCursor: fromCursor !== undefined });
+  await ctx.store.webhooks.set(sub, {
+    resetCursor: fromCursor !== undefined,
+    resetNoticesCursor: noticesCursor !== undefined,
+  });
   const stored = await ctx.store.webhooks.get(enterpriseId);
-  return { url, secret, cursor: stored?.cursor ?? sub.cursor };
+  return {
+    url,
+    secret,
+    cursor: stored?.cursor ?? sub.cursor,
+    noticesCursor: stored?.noticesCursor ?? sub.noticesCursor,
+  };
 }
 
 /** An enterprise's subscription without its secret; NOT_FOUND when it has none. */
@@ -99,6 +142,10 @@ export async function getWebhook(ctx: AppContext, actor: Actor, enterpriseId: st
     attempts: s.attempts,
     nextAttemptAt: new Date(s.nextAttemptAt).toISOString(),
     lastError: s.lastError,
+    noticesCursor: s.noticesCursor,
+    noticesAttempts: s.noticesAttempts,
+    noticesNextAttemptAt: new Date(s.noticesNextAttemptAt).toISOString(),
+    noticesLastError: s.noticesLastError,
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };

@@ -22,6 +22,12 @@ const setBody = {
       pattern: "^\\d{1,15}$",
       description: 'deliver events after this suppression cursor ("0", the default for a new webhook: all)',
     },
+    noticesCursor: {
+      type: "string",
+      pattern: "^(0|ntc_[0-9a-z]{1,40})$",
+      description:
+        'deliver message events (receipts, replies) after this notice id ("0": all kept; a new webhook starts at now)',
+    },
   },
 } as const;
 
@@ -30,9 +36,10 @@ const setSchema = {
   properties: {
     url: { type: "string" },
     secret: { type: "string", description: "the signing secret, shown only here" },
-    cursor: { type: "string" },
+    cursor: { type: "string", description: "the suppression feed's cursor" },
+    noticesCursor: { type: "string", description: 'the message events\' cursor (a notice id, or "0")' },
   },
-  required: ["url", "secret", "cursor"],
+  required: ["url", "secret", "cursor", "noticesCursor"],
 } as const;
 
 const webhookSchema = {
@@ -40,17 +47,38 @@ const webhookSchema = {
   properties: {
     enterpriseId: { type: "string" },
     url: { type: "string" },
-    cursor: { type: "string", description: "events up to this cursor were delivered" },
-    attempts: { type: "integer", description: "failed attempts since the last success" },
+    cursor: { type: "string", description: "suppression events up to this cursor were delivered" },
+    attempts: { type: "integer", description: "failed suppression deliveries since the last success" },
     nextAttemptAt: { type: "string" },
     lastError: { type: ["string", "null"] },
+    noticesCursor: { type: "string", description: "message events up to this notice id were delivered" },
+    noticesAttempts: {
+      type: "integer",
+      description: "failed message-event deliveries since the last success",
+    },
+    noticesNextAttemptAt: { type: "string" },
+    noticesLastError: { type: ["string", "null"] },
     createdAt: { type: "string" },
     updatedAt: { type: "string" },
   },
-  required: ["enterpriseId", "url", "cursor", "attempts", "nextAttemptAt", "lastError"],
+  required: [
+    "enterpriseId",
+    "url",
+    "cursor",
+    "attempts",
+    "nextAttemptAt",
+    "lastError",
+    "noticesCursor",
+    "noticesAttempts",
+    "noticesNextAttemptAt",
+    "noticesLastError",
+  ],
 } as const;
 
-/** An enterprise's signed webhook for its suppression feed (withdrawals and DND changes). */
+/**
+ * An enterprise's signed webhook, carrying two feeds: its suppressions (withdrawals and DND changes)
+ * and its message events (delivery receipts and replies).
+ */
 export function webhookRoutes(app: FastifyInstance, { services }: RouteDeps): void {
   const { ctx } = services;
 
@@ -59,7 +87,8 @@ export function webhookRoutes(app: FastifyInstance, { services }: RouteDeps): vo
     {
       schema: {
         tags,
-        summary: "Subscribe the suppression feed to a signed webhook, or replace it (new URL and secret)",
+        summary:
+          "Subscribe the suppression feed and the message events to a signed webhook, or replace it (new URL and secret)",
         params: idParams,
         body: setBody,
         response: { 200: setSchema, ...errorResponses },

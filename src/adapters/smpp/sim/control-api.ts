@@ -18,6 +18,8 @@ export interface ControlApi {
 }
 
 const MAX_BODY = 64 * 1024;
+/** SMPP addresses: 21 octets with the terminating NUL. */
+const MAX_ADDRESS = 20;
 
 class HttpError extends Error {
   constructor(
@@ -74,7 +76,7 @@ async function handle(target: ControlTarget, req: IncomingMessage, res: ServerRe
     if (method !== "POST") throw notAllowed(method);
     const mo = parseMo(await readJson(req));
     target.injectMo(mo).catch(() => {
-      // counted in stats.deliverFailed, or the simulator closed: nobody to tell
+      // refused by the ESME (counted in stats.deliverFailed) or the simulator closed: nobody to tell
     });
     return send(res, 202, { queued: true });
   }
@@ -108,6 +110,12 @@ function parseMo(body: unknown): { from: string; to: string; text: string; syste
     if (v === undefined || v === null || v === "")
       throw new HttpError(400, "MISSING_FIELD", `missing field: ${k}`);
     if (typeof v !== "string") throw new HttpError(400, "INVALID_FIELD", `${k} must be a string`);
+    if (k !== "text" && (v.length > MAX_ADDRESS || /[^\x20-\x7e]/.test(v)))
+      throw new HttpError(
+        400,
+        "INVALID_FIELD",
+        `${k} must be at most ${MAX_ADDRESS} printable ASCII characters`,
+      );
   }
   const mo: { from: string; to: string; text: string; systemId?: string } = {
     from: b.from as string,

@@ -1,5 +1,5 @@
 import type { SmPdu } from "../pdu/index.js";
-import { SessionTimeoutError, type SmppSession } from "../session.js";
+import { SessionClosedError, SessionTimeoutError, type SmppSession } from "../session.js";
 
 /** A deliver_sm body, without header fields. */
 export type DeliverSm = Omit<SmPdu, "sequence" | "status">;
@@ -22,13 +22,15 @@ interface Group {
 /** What happened to deliveries, for the simulator's counters. */
 export interface DeliveryEvents {
   delivered(d: Delivery): void;
-  refused(d: Delivery, status: number): void;
+  /** Answered with an error status, or it could not be encoded: not retried. */
+  refused(d: Delivery): void;
 }
 
 /**
  * Sends deliver_sm round-robin to the receiver and transceiver binds that may take them, and keeps them in
  * memory while there is none: they go out when one binds. A deliver_sm lost with its connection (closed,
- * or no answer in time) is queued again; one answered with an error status is dropped and reported.
+ * or no answer in time) is queued again; one answered with an error status (or that cannot be encoded) is
+ * dropped and reported.
  */
 export class DeliveryRouter {
   private readonly groups = new Map<string, Group>();
@@ -126,14 +128,19 @@ export class DeliveryRouter {
           this.events.delivered(d);
           d.settle?.();
         } else {
-          this.events.refused(d, resp.status);
+          this.events.refused(d);
           d.settle?.(new Error(`deliver_sm refused with status 0x${resp.status.toString(16)}`));
         }
       },
       (err: unknown) => {
-        // lost with its connection (or unanswered in time): another bind (or this one, later) gets it
-        if (!(err instanceof SessionTimeoutError)) this.forget(session);
-        this.deliver(d);
+        if (err instanceof SessionClosedError || err instanceof SessionTimeoutError) {
+          // lost with its connection, or unanswered in time: another bind (or this one, later) gets it
+          if (err instanceof SessionClosedError) this.forget(session);
+          this.deliver(d);
+          return;
+        }
+        this.events.refused(d);
+        d.settle?.(err instanceof Error ? err : new Error(String(err)));
       },
     );
   }

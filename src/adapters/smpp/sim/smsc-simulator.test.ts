@@ -408,6 +408,20 @@ describe("mobile-originated messages", () => {
     expect(s.stats.mosSent).toBe(2);
   });
 
+  it("carries long texts in message_payload, routes by system_id, and refuses unencodable addresses", async () => {
+    const s = await sim();
+    const other = await bound(s.port, "bind_receiver", "other");
+    const mine = await bound(s.port, "bind_receiver", "anning");
+    const text = "回复".repeat(200);
+    await s.injectMo({ from: "13812345678", to: "1069012345", text, systemId: "anning" });
+    expect(other.delivered).toHaveLength(0);
+    const d = mine.delivered[0] as SmPdu;
+    expect(d.shortMessage.length).toBe(0);
+    expect(decodeText(d.dataCoding, d.tlvs.messagePayload ?? Buffer.alloc(0))).toBe(text);
+    await expect(s.injectMo({ from: "1".repeat(30), to: "2", text: "x" })).rejects.toThrow();
+    expect(s.stats.pendingDeliveries).toBe(0);
+  });
+
   it("rejects when the ESME refuses the deliver_sm", async () => {
     const s = await sim();
     const e = await esme(s.port);
@@ -488,6 +502,11 @@ describe("control API", () => {
       [post(`${base}/mo`, "[]"), 400, "INVALID_JSON"],
       [post(`${base}/mo`, JSON.stringify({ from: "1", text: "TD" })), 400, "MISSING_FIELD"],
       [post(`${base}/mo`, JSON.stringify({ from: "1", to: 2, text: "TD" })), 400, "INVALID_FIELD"],
+      [
+        post(`${base}/mo`, JSON.stringify({ from: "1".repeat(21), to: "2", text: "TD" })),
+        400,
+        "INVALID_FIELD",
+      ],
       [
         post(`${base}/mo`, JSON.stringify({ from: "1", to: "2", text: "x".repeat(70_000) })),
         413,

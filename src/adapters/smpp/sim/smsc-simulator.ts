@@ -1,5 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
-import { encodeText, type Pdu, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
+import { encodePdu, encodeText, type Pdu, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
 import { SmppSession } from "../session.js";
 import { type ControlApi, startControlApi } from "./control-api.js";
 import { DelayLine } from "./delay-line.js";
@@ -151,8 +151,9 @@ export class SmscSimulator {
   /**
    * Sends a mobile-originated message (deliver_sm, esm_class 0) to a receiver or transceiver bind, GSM
    * when every character allows, else UCS2; message_payload carries texts longer than 254 octets. Resolves
-   * when the ESME acknowledged it (after waiting for a bind when none is there); rejects when it answered
-   * with an error status or the simulator closed first.
+   * when the ESME acknowledged it (after waiting for a bind when none is there); rejects at once when it
+   * cannot be encoded (an address over 20 characters), later when the ESME answered with an error status
+   * or the simulator closed first.
    */
   injectMo(mo: MoInput): Promise<void> {
     const { dataCoding, bytes } = encodeText(mo.text);
@@ -178,6 +179,11 @@ export class SmscSimulator {
       shortMessage: long ? Buffer.alloc(0) : bytes,
       tlvs: long ? { messagePayload: bytes } : {},
     };
+    try {
+      encodePdu({ ...pdu, sequence: 1, status: 0 }); // fails now, not when a receiver binds
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
       this.router.deliver({
         systemId: mo.systemId ?? null,
@@ -379,11 +385,13 @@ export class SmscSimulator {
 
   private release(h: HeldResponse): void {
     const session = h.conn.session;
-    if (session.closed) return;
-    session.respond(
-      { sequence: h.sequence },
-      { command: "submit_sm_resp", messageId: h.messageId, status: h.status },
-    );
+    // like a real carrier: a message it took is delivered, and its receipt sent (to the next receiver
+    // bind), even when the ESME went away before the response could reach it
+    if (!session.closed)
+      session.respond(
+        { sequence: h.sequence },
+        { command: "submit_sm_resp", messageId: h.messageId, status: h.status },
+      );
     if (h.receipt === null) return;
     if (this.o.receiptDelayMs > 0) this.receipts.push(h.receipt);
     else this.sendReceipt(h.receipt);

@@ -1,0 +1,194 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
+import { ADMIN } from "../../src/app/context.js";
+import { settleMessage } from "../../src/app/messaging/settle-message.js";
+import { submitMessage } from "../../src/app/messaging/submit-message.js";
+import { grant } from "../../src/test-support/app-fixtures.js";
+import { eventually, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+
+/** Writes an upstreams file naming simulators a and b (b may be absent: a port nobody listens on). */
+function upstreamsFile(doc: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), "anning-up-"));
+  const file = join(dir, "upstreams.json");
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+const up = (name: string, port: number, extra: Record<string, unknown> = {}) => ({
+  name,
+  url: `smpp://anning:anning@127.0.0.1:${port}`,
+  reconnectMinMs: 100,
+  ...extra,
+});
+
+describe("carriers: routing by prefix and carrier, number portability, failover", () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+
+  async function world(
+    b: SmscSimulator,
+    doc: (aPort: number) => Record<string, unknown>,
+  ): Promise<SmppWorld> {
+    // the harness's own simulator is "a"; the file names it by the port it got
+    const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
+    const aPort = probe.port;
+    await probe.close();
+    const w = await smppWorld({
+      sim: { port: aPort },
+      env: { ANNING_UPSTREAMS_FILE: upstreamsFile(doc(aPort)) },
+    });
+    closers.push(() => w.close());
+    await eventually(() => w.services.upstream.ready?.() === true, 5000);
+    return w;
+  }
+
+  async function sim(): Promise<SmscSimulator> {
+    const s = await SmscSimulator.start({ port: 0, controlPort: -1, receiptDelayMs: 10 });
+    closers.push(() => s.close());
+    return s;
+  }
+
+  async function send(w: SmppWorld, phone: string, text = w.setup.text, category = "marketing.retail") {
+    await grant(w.services, phone, w.setup.platformId);
+    const r = await submitMessage(w.services.ctx, ADMIN, {
+      senderId: w.setup.platformId,
+      signature: w.setup.signature,
+      port: w.setup.port,
+      phone,
+      category,
+      text,
+    });
+    expect(r.status).toBe("accepted");
+    return r.id;
+  }
+
+  it("routes by number prefix, the default taking the rest", async () => {
+    const b = await sim();
+    const w = await world((a) => ({
+      upstreams: [up("a", a), up("b", b.port)],
+      routes: [{ upstream: "b", prefixes: ["86139"] }],
+      default: "a",
+    }));
+    await eventually(() => w.services.upstream.ready?.());
+    await send(w, "13912345678");
+    await send(w, "13812345678");
+    await eventually(() => b.messages.length === 1 && w.sim.messages.length === 1);
+    expect(b.messages[0]?.destination).toContain("13912345678");
+    expect(w.sim.messages[0]?.destination).toContain("13812345678");
+  });
+
+  it("a ported number follows its current carrier (携号转网), from the CSV table", async () => {
+    const b = await sim();
+    const dir = mkdtempSync(join(tmpdir(), "anning-mnp-"));
+    const csv = join(dir, "ported.csv");
+    // 138 is a China Mobile segment; this number moved to China Telecom
+    writeFileSync(csv, "phone,carrier\n13812340000,ctcc\n");
+    const w = await world((a) => ({
+      upstreams: [up("cmcc", a), up("ctcc", b.port)],
+      routes: [
+        { upstream: "cmcc", carriers: ["cmcc"] },
+        { upstream: "ctcc", carriers: ["ctcc"] },
+      ],
+      default: "cmcc",
+      portabilityFile: csv,
+    }));
+    await send(w, "13812340000");
+    await send(w, "13812341111");
+    await eventually(() => b.messages.length === 1 && w.sim.messages.length === 1);
+    expect(b.messages[0]?.destination).toContain("13812340000");
+  });
+
+  it("fails over to the next route when the first has no bind up", async () => {
+    const b = await sim();
+    const dead = await SmscSimulator.start({ port: 0, controlPort: -1 });
+    const deadPort = dead.port;
+    await dead.close();
+    const w = await world((a) => ({
+      upstreams: [up("down", deadPort), up("b", b.port), up("a", a)],
+      routes: [{ upstream: "down", prefixes: ["86"] }],
+      default: "a",
+      failover: { down: ["b"] },
+    }));
+    await send(w, "13812345678");
+    await eventually(() => b.messages.length === 1, 10_000);
+    expect(w.sim.messages).toHaveLength(0);
+  });
+
+  it("long texts go as message_payload to an upstream configured so", async () => {
+    const b = await sim();
+    const w = await world((a) => ({
+      upstreams: [up("a", a, { longMessages: "payload" })],
+      routes: [],
+      default: "a",
+    }));
+    const text = `${w.setup.text}${"新品上市，限时抢购。".repeat(12)}`;
+    const id = await send(w, "13812345678", text);
+    await eventually(() => w.sim.messages.length === 1);
+    expect(w.sim.messages[0]?.text).toBe(text);
+    expect(w.sim.messages[0]?.parts).toBeNull();
+    await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
+  });
+});
+
+describe("carrier refusals and operator settlement", () => {
+  it("a submit the carrier refuses for good fails the message; the sender's receipt says UNDELIV", async () => {
+    const w = await smppWorld({ sim: { rejectRatio: 1 } });
+    try {
+      await grant(w.services, "13812345678", w.setup.platformId);
+      const esme = await w.esme();
+      const r = await esme.submit({
+        sourceAddr: w.setup.port,
+        destAddr: "8613812345678",
+        text: w.setup.text,
+      });
+      const id = r.command === "submit_sm_resp" ? r.messageId : "";
+      expect(r.status).toBe(0);
+      await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "failed");
+      const dlr = await esme.waitFor((p) => p.tlvs.receiptedMessageId === id);
+      expect(dlr.tlvs.messageState).toBe(5);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it("an operator settles a message whose outcome is unknown; nothing else can be settled", async () => {
+    const w = await smppWorld();
+    try {
+      await grant(w.services, "13812345678", w.setup.platformId);
+      const ctx = w.services.ctx;
+      const r = await submitMessage(ctx, ADMIN, {
+        senderId: w.setup.platformId,
+        signature: w.setup.signature,
+        port: w.setup.port,
+        phone: "13812345678",
+        category: "marketing.retail",
+        text: w.setup.text,
+      });
+      await eventually(async () => (await ctx.store.messages.get(r.id))?.status === "delivered");
+      await expect(settleMessage(ctx, ADMIN, r.id, { status: "failed" })).rejects.toThrow(/unknown/);
+      await expect(
+        settleMessage(ctx, { kind: "enterprise", enterpriseId: w.setup.platformId }, r.id, {
+          status: "failed",
+        }),
+      ).rejects.toThrow(/admin/);
+      // a message left in flight by a crash
+      const m = await ctx.store.messages.get(r.id);
+      if (!m) throw new Error("missing");
+      const stuck = { ...m, id: ctx.ids.next("msg"), status: "unknown" as const, history: [] };
+      await ctx.store.messages.insert(stuck);
+      const settled = await settleMessage(ctx, ADMIN, stuck.id, {
+        status: "delivered",
+        note: "carrier confirmed",
+      });
+      expect(settled.status).toBe("delivered");
+      expect(settled.history.at(-1)?.note).toContain("carrier confirmed");
+    } finally {
+      await w.close();
+    }
+  });
+});

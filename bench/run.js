@@ -1,6 +1,7 @@
 // npm run bench: prints anning's figures beside baselines measured in the same run.
-// `npm run bench -- campaign` or `-- http` runs one part.
+// `npm run bench -- campaign`, `-- http` or `-- smpp` runs one part.
 import { httpBench } from "./http.bench.js";
+import { smppBench } from "./smpp.bench.js";
 
 const log = (s) => process.stdout.write(`${s}\n`);
 const only = process.argv[2];
@@ -37,4 +38,9 @@ if (!only || only === "campaign") {
     log(
       `side by side: deciding ${results.sqlite.decisionsPerSecond.toLocaleString()} vs ${results.postgres.decisionsPerSecond.toLocaleString()} /s; end to end ${results.sqlite.endToEndSeconds.toFixed(2)} vs ${results.postgres.endToEndSeconds.toFixed(2)} s (SQLite vs PostgreSQL + Redis)`,
     );
+}
+
+if (!only || only === "smpp") {
+  log("== SMPP relay beside the simulator, and HTTP in / SMPP out beside Kannel");
+  await smppBench(log);
 }

@@ -30,10 +30,7 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  async function world(
-    b: SmscSimulator,
-    doc: (aPort: number) => Record<string, unknown>,
-  ): Promise<SmppWorld> {
+  async function world(doc: (aPort: number) => Record<string, unknown>): Promise<SmppWorld> {
     // the harness's own simulator is "a"; the file names it by the port it got
     const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
     const aPort = probe.port;

@@ -21,7 +21,12 @@ describe("webhooks", () => {
     const put = await h.as(w.A.apiKey)("PUT", url(w.A.id), { url: HOOK });
     expect(put.statusCode).toBe(200);
     const body = put.json();
-    expect(body).toEqual({ url: HOOK, secret: expect.stringMatching(/^whsec_[\w-]{43}$/), cursor: "0" });
+    expect(body).toEqual({
+      url: HOOK,
+      secret: expect.stringMatching(/^whsec_[\w-]{43}$/),
+      cursor: "0",
+      noticesCursor: expect.stringMatching(/^ntc_[0-9a-z]{20}$/),
+    });
     const get = await h.as(w.A.apiKey)("GET", url(w.A.id));
     expect(get.statusCode).toBe(200);
     expect(get.json()).toMatchObject({
@@ -31,6 +36,10 @@ describe("webhooks", () => {
       attempts: 0,
       lastError: null,
       nextAttemptAt: expect.any(String),
+      noticesCursor: body.noticesCursor,
+      noticesAttempts: 0,
+      noticesLastError: null,
+      noticesNextAttemptAt: new Date(h.clock.now()).toISOString(),
     });
     expect(get.body).not.toContain(body.secret);
     expect(get.json()).not.toHaveProperty("secret");
@@ -44,6 +53,22 @@ describe("webhooks", () => {
     expect(second.json().secret).not.toBe(first.json().secret);
     const third = await h.as(w.B.apiKey)("PUT", url(w.B.id), { url: HOOK, fromCursor: "0" });
     expect(third.json().cursor).toBe("0");
+  });
+
+  it("starts the message events at now or at noticesCursor, and keeps that cursor on replace unless given", async () => {
+    const first = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK, noticesCursor: "0" });
+    expect(first.json()).toMatchObject({ cursor: "0", noticesCursor: "0" });
+    const second = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK, fromCursor: "3" });
+    expect(second.json()).toMatchObject({ cursor: "3", noticesCursor: "0" });
+    const given = "ntc_0mht3k2a0000001x9f2qk";
+    const third = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK, noticesCursor: given });
+    expect(third.json()).toMatchObject({ cursor: "3", noticesCursor: given });
+    expect((await h.as(w.C.apiKey)("GET", url(w.C.id))).json().noticesCursor).toBe(given);
+    expect((await h.as(w.C.apiKey)("DELETE", url(w.C.id))).statusCode).toBe(204);
+    const fresh = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK });
+    expect(fresh.json().noticesCursor).toMatch(/^ntc_/);
+    expect(fresh.json().noticesCursor > given).toBe(true);
+    expect((await h.as(w.C.apiKey)("DELETE", url(w.C.id))).statusCode).toBe(204);
   });
 
   it("lets the platform and the admin manage a merchant's webhook", async () => {
@@ -97,6 +122,10 @@ describe("webhooks", () => {
     [{ url: "" }, "VALIDATION_FAILED"],
     [{ url: HOOK, fromCursor: "abc" }, "VALIDATION_FAILED"],
     [{ url: HOOK, fromCursor: 5 }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: "abc" }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: "ntc_ABC" }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: "" }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: 0 }, "VALIDATION_FAILED"],
     [{ url: HOOK, secret: "mine" }, "UNKNOWN_FIELD"],
     [{}, "MISSING_FIELD"],
   ])("refuses %j (400 %s)", async (body, code) => {

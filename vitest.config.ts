@@ -27,6 +27,8 @@ export default defineConfig({
             "src/adapters/http/**/*.test.ts",
             "test/scenarios/**/*.test.ts",
             "test/cli/**/*.test.ts",
+            "test/smpp/gateway.test.ts",
+            "test/smpp/upstreams.test.ts",
           ],
           exclude: ["src/app/index-snapshot.test.ts"],
           env: { ANNING_TEST_STORE: "postgres" },

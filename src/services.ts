@@ -37,7 +37,7 @@ export interface Services {
   dispatcher: Dispatcher;
   runner: CampaignRunner;
   upstream: Upstream;
-  /** Pushes each subscribed enterprise's suppression feed to its signed webhook. */
+  /** Pushes each subscribed enterprise's suppression feed and message events to its signed webhook. */
   webhooks: WebhookDispatcher;
   adminToken: string;
   /** The admin token was generated at this start (print it once). */

@@ -2,6 +2,9 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { recordUpstreamReceipt } from "../../app/delivery/receipts.js";
+import { queueMo } from "../../app/delivery/sender-notices.js";
+import { verifyWebhookSignature } from "../../domain/webhooks/webhook-signature.js";
 import { type Harness, phoneNo, startHarness, type World } from "../../test-support/http-harness.js";
 
 const HOOK = "https://crm.example/anning";
@@ -60,7 +63,7 @@ describe("webhooks", () => {
     expect(first.json()).toMatchObject({ cursor: "0", noticesCursor: "0" });
     const second = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK, fromCursor: "3" });
     expect(second.json()).toMatchObject({ cursor: "3", noticesCursor: "0" });
-    const given = "ntc_0mht3k2a0000001x9f2qk";
+    const given = "ntc_0a000000000000abcdef"; // long before the test clock
     const third = await h.as(w.C.apiKey)("PUT", url(w.C.id), { url: HOOK, noticesCursor: given });
     expect(third.json()).toMatchObject({ cursor: "3", noticesCursor: given });
     expect((await h.as(w.C.apiKey)("GET", url(w.C.id))).json().noticesCursor).toBe(given);
@@ -232,6 +235,146 @@ describe("webhook delivery end to end", () => {
       expect(Date.parse(state.nextAttemptAt)).toBe(h.clock.now() + 5000);
     } finally {
       await close();
+    }
+  });
+});
+
+describe("message events end to end", () => {
+  let h: Harness;
+  let w: World;
+  beforeAll(async () => {
+    h = await startHarness();
+    w = await h.world();
+  });
+  afterAll(() => h.close());
+
+  interface Received {
+    path: string;
+    headers: IncomingHttpHeaders;
+    body: string;
+  }
+
+  it("POSTs a sent message's receipt and a reply as signed message events, to the merchant and its platform", async () => {
+    const received: Received[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        received.push({
+          path: String(req.url),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString("utf8"),
+        });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const subscribe = async (key: string, id: string, path: string) => {
+        const r = await h.as(key)("PUT", url(id), { url: `http://127.0.0.1:${port}${path}` });
+        expect(r.statusCode).toBe(200);
+        return r.json<{ secret: string; noticesCursor: string }>();
+      };
+      const a = await subscribe(w.A.apiKey, w.A.id, "/a");
+      const p = await subscribe(w.P.apiKey, w.P.id, "/p");
+      await subscribe(w.B.apiKey, w.B.id, "/b");
+      await subscribe(w.C.apiKey, w.C.id, "/c");
+
+      // A sends a message, the dispatcher hands it over, and the upstream's receipt comes back
+      await h.grant(phoneNo(61), w.A.id, "marketing.retail");
+      const sent = await h.as(w.A.apiKey)("POST", "/v1/messages", {
+        senderId: w.A.id,
+        signature: w.sigA,
+        port: w.portA,
+        phone: phoneNo(61),
+        text: w.textA,
+        category: "marketing.retail",
+      });
+      expect(sent.statusCode).toBe(202);
+      const messageId = sent.json<{ id: string }>().id;
+      expect(await h.services.dispatcher.drain()).toBe(1);
+      const { ctx } = h.services;
+      const handedOver = await ctx.store.messages.get(messageId);
+      expect(handedOver?.status).toBe("sent");
+      const upstreamId = String(handedOver?.upstreamId);
+      await ctx.store.delivery.addRefs([
+        { route: "recording", upstreamId, messageId, part: 1, parts: 1, state: "sent", at: h.clock.now() },
+      ]);
+      h.clock.advance(3000);
+      const doneAt = h.clock.now();
+      expect(
+        await recordUpstreamReceipt(ctx, {
+          route: "recording",
+          upstreamId,
+          stat: "DELIVRD",
+          err: "000",
+          at: doneAt,
+        }),
+      ).toMatchObject({ matched: true, final: true, status: "delivered" });
+      expect((await h.as(w.A.apiKey)("GET", `/v1/messages/${messageId}`)).json().status).toBe("delivered");
+
+      // a recipient replies to A's number
+      h.clock.advance(1000);
+      const replyAt = h.clock.now();
+      await queueMo(ctx, [w.A.id], {
+        from: `+86${phoneNo(62)}`,
+        to: w.portA,
+        text: "TD",
+        action: "opt_out",
+        at: replyAt,
+      });
+
+      expect(await h.services.webhooks.deliverOnce()).toMatchObject({ delivered: 2, failed: 0 });
+      expect(received.map((r) => r.path).sort()).toEqual(["/a", "/p"]);
+      const events = [
+        {
+          id: expect.stringMatching(/^ntc_/),
+          type: "receipt",
+          enterpriseId: w.A.id,
+          at: new Date(doneAt).toISOString(),
+          messageId,
+          status: "delivered",
+          stat: "DELIVRD",
+          err: "000",
+          phone: "139****0061",
+          port: w.portA,
+          parts: 1,
+        },
+        {
+          id: expect.stringMatching(/^ntc_/),
+          type: "reply",
+          enterpriseId: w.A.id,
+          at: new Date(replyAt).toISOString(),
+          from: `+86${phoneNo(62)}`,
+          to: w.portA,
+          text: "TD",
+          action: "opt_out",
+        },
+      ];
+      for (const [path, secret] of [
+        ["/a", a.secret],
+        ["/p", p.secret],
+      ] as const) {
+        const r = received.find((x) => x.path === path) as Received;
+        expect(r.headers["x-anning-event"]).toBe("messages");
+        expect(r.headers["x-anning-delivery"]).toMatch(/^whd_/);
+        const sig = String(r.headers["x-anning-signature"]);
+        expect(verifyWebhookSignature(secret, sig, r.body, Math.floor(h.clock.now() / 1000))).toBe(true);
+        const body = JSON.parse(r.body) as { events: Array<{ id: string }>; nextCursor: string };
+        expect(body.events).toEqual(events);
+        expect(body.nextCursor).toBe(body.events.at(-1)?.id);
+        expect(String(body.events[0]?.id) > a.noticesCursor).toBe(true);
+        expect(r.body).not.toContain(phoneNo(61));
+      }
+      const state = (await h.as(w.A.apiKey)("GET", url(w.A.id))).json();
+      expect(state).toMatchObject({ cursor: "0", noticesAttempts: 0, noticesLastError: null });
+      expect(state.noticesCursor).toBe(JSON.parse(received[0]?.body ?? "{}").nextCursor);
+      // B (A's sibling) and C (another platform's merchant) got nothing
+      expect(received.some((r) => r.path === "/b" || r.path === "/c")).toBe(false);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

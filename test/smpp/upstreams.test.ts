@@ -117,7 +117,6 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
   });
 
   it("long texts go as message_payload to an upstream configured so", async () => {
-    const b = await sim();
     const w = await world((a) => ({
       upstreams: [up("a", a, { longMessages: "payload" })],
       routes: [],

@@ -4,6 +4,7 @@ import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
 import { SqliteClusterStore } from "./cluster-store.sqlite.js";
 import { SqliteDeliveryStore } from "./delivery-store.sqlite.js";
 import { SqliteEnterpriseStore } from "./enterprise-store.sqlite.js";
+import { GroupCommit, groupWrites } from "./group-commit.js";
 import { SqliteLedgerStore } from "./ledger-store.sqlite.js";
 import { SqliteMessageStore } from "./message-store.sqlite.js";
 import { applyMigrations } from "./migrations.js";
@@ -73,14 +74,38 @@ export class SqliteStore implements Store {
     this.delivery = new SqliteDeliveryStore(db);
     this.smppAccounts = new SqliteSmppAccountStore(db);
     this.pingStmt = db.prepare("SELECT 1");
+    const g = new GroupCommit(db);
+    this.group = g;
+    groupWrites(g, this.messages, [
+      "insert",
+      "insertMany",
+      "transition",
+      "claimOutbox",
+      "defer",
+      "markInFlightUnknown",
+    ]);
+    groupWrites(g, this.delivery, ["addRefs", "settlePart", "addNotice", "addNotices", "markSmppDelivered"]);
+    groupWrites(g, this.campaigns, ["insert", "recordChunk", "setStatus", "lease", "release"]);
+    groupWrites(g, this.cluster, ["bumpRegistryVersion", "leaseJob", "releaseJob"]);
+    groupWrites(g, this.enterprises, ["insert", "update", "insertKey", "revokeKey", "setPolicyOverride"]);
+    groupWrites(g, this.ledger, ["append", "eraseRecipient", "insertAnchors"]);
+    groupWrites(g, this.ports, ["insertPort", "insertAllocation"]);
+    groupWrites(g, this.signatures, ["insert", "update", "insertAuthorization", "revokeAuthorization"]);
+    groupWrites(g, this.smppAccounts, ["insert", "update", "recordFailedBind", "clearFailures"]);
+    groupWrites(g, this.webhooks, ["set", "remove", "advance", "fail", "advanceNotices", "failNotices"]);
   }
+
+  /** Writes made in one event-loop turn commit together (see GroupCommit). */
+  readonly group: GroupCommit;
 
   async ping(): Promise<void> {
     this.pingStmt.get();
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.group.commit();
+    this.db.close();
   }
 }
 

@@ -71,6 +71,12 @@ export class SmppUpstream implements Upstream {
     return false;
   }
 
+  capacity(): number {
+    let n = 0;
+    for (const l of this.links.values()) n += l.capacity;
+    return n;
+  }
+
   async submit(m: Message): Promise<UpstreamResult> {
     const routes = this.router.routesFor(m.phone);
     for (const name of routes) {

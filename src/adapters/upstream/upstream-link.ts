@@ -42,6 +42,13 @@ export class UpstreamLink {
     return this.connections.some((c) => c.ready);
   }
 
+  /** Submits the bound connections can have outstanding: their windows. */
+  get capacity(): number {
+    let n = 0;
+    for (const c of this.connections) if (c.ready) n += this.cfg.window;
+    return n;
+  }
+
   start(): void {
     for (const c of this.connections) c.start();
   }

@@ -114,8 +114,11 @@ export class Dispatcher {
   private readonly inFlight = new Set<Promise<void>>();
 
   private async run(): Promise<void> {
-    const max = this.opts.maxInFlight ?? 2000;
     while (this.running) {
+      const max = Math.min(
+        this.opts.maxInFlight ?? 2000,
+        this.upstream.capacity?.() ?? Number.POSITIVE_INFINITY,
+      );
       let n = 0;
       try {
         await this.recordPending();
@@ -125,7 +128,7 @@ export class Dispatcher {
         this.ctx.log.error({ err: String(err) }, "dispatcher batch failed");
       }
       if (!this.running) break;
-      if (this.inFlight.size >= max) await Promise.race(this.inFlight);
+      if (this.inFlight.size >= max && this.inFlight.size > 0) await Promise.race(this.inFlight);
       else if (n === 0) await this.waker.sleep(this.opts.idleMs ?? 200);
     }
     await Promise.all(this.inFlight);

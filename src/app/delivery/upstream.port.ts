@@ -26,6 +26,11 @@ export interface Upstream {
    * so nothing is left in flight by a crash while no carrier could have taken it. Absent: always ready.
    */
   ready?(): boolean;
+  /**
+   * How many hand-overs the upstream can have on the wire now (a carrier: its binds' windows). The
+   * dispatcher claims no more than this, so a crash leaves `unknown` only what could have been sent.
+   */
+  capacity?(): number;
   submit(m: Message): Promise<UpstreamResult>;
   close(): Promise<void>;
 }

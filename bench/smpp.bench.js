@@ -11,6 +11,7 @@
 // BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof).
 import { fork, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -761,6 +762,26 @@ text = ""
   return k;
 }
 
+/** Whether Kannel asks for receipts in part 3, as anning does (BENCH_KANNEL_DLR=0: it does not). */
+const KANNEL_DLR = process.env.BENCH_KANNEL_DLR !== "0";
+
+/** A local HTTP endpoint for Kannel's dlr-url callbacks, counting them. */
+function dlrSink() {
+  return new Promise((resolve) => {
+    const sink = { count: 0, url: "", close: () => new Promise((r) => server.close(() => r())) };
+    const server = createHttpServer((req, res) => {
+      sink.count++;
+      req.resume();
+      res.end("ok");
+    });
+    server.keepAliveTimeout = 10_000;
+    server.listen(0, "127.0.0.1", () => {
+      sink.url = `http://127.0.0.1:${server.address().port}`;
+      resolve(sink);
+    });
+  });
+}
+
 async function kannelHttp() {
   if (!kannelBinary("bearerbox") || !kannelBinary("smsbox")) return null;
   const sim = await startSim(0);
@@ -770,6 +791,8 @@ async function kannelHttp() {
   try {
     kannel = await startKannel(sim.port, dir);
     let i = 0;
+    // like anning, Kannel asks for receipts (registered_delivery) and hands each on, to an HTTP sink here
+    const sink = KANNEL_DLR ? await dlrSink() : null;
     const base = `/cgi-bin/sendsms?${new URLSearchParams({
       username: "bench",
       password: "bench",
@@ -777,7 +800,10 @@ async function kannelHttp() {
       text: BENCH_TEXT,
       coding: "2",
       charset: "UTF-8",
+      ...(sink ? { "dlr-mask": "3", "dlr-url": `${sink.url}/dlr?type=%d` } : {}),
     })}&to=86`;
+    kannel.dlrs = () => sink?.count ?? 0;
+    kannel.closeSink = () => sink?.close();
     const opts = {
       url: `http://127.0.0.1:${kannel.sendsmsPort}`,
       method: "GET",
@@ -791,9 +817,15 @@ async function kannelHttp() {
       ],
     };
     await httpRun(sim, watch, opts, HTTP_WARMUP_SECONDS, "202", []);
-    return await httpRun(sim, watch, opts, HTTP_SECONDS, "202", kannel.pids());
+    const r = await httpRun(sim, watch, opts, HTTP_SECONDS, "202", kannel.pids());
+    if (KANNEL_DLR) {
+      await new Promise((res) => setTimeout(res, 2000));
+      r.dlrs = kannel.dlrs();
+    }
+    return r;
   } finally {
     await watch.close();
+    await kannel?.closeSink?.();
     await kannel?.stop();
     await sim.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -847,8 +879,12 @@ export async function smppBench(log) {
       if (!ka) log("kannel not installed, skipped");
       else {
         log(httpRow("Kannel /cgi-bin/sendsms", ka, "202", ""));
+        if (ka.dlrs !== undefined)
+          log(
+            `   Kannel receipts posted to its dlr-url: ${ka.dlrs.toLocaleString("en-US")} (warm-up included)`,
+          );
         log(
-          `ratio anning/Kannel: ${(an.e2ePerSecond / ka.e2ePerSecond).toFixed(2)} to the simulator, ${(an.acceptedPerSecond / ka.acceptedPerSecond).toFixed(2)} HTTP accepted   target ≥ 1   (Kannel asks no receipts; anning asks and records them)`,
+          `ratio anning/Kannel: ${(an.e2ePerSecond / ka.e2ePerSecond).toFixed(2)} to the simulator, ${(an.acceptedPerSecond / ka.acceptedPerSecond).toFixed(2)} HTTP accepted   target ≥ 1   (${KANNEL_DLR ? "both ask for receipts; Kannel posts each to its dlr-url, anning records it" : "Kannel asks no receipts (BENCH_KANNEL_DLR=0); anning asks and records them"})`,
         );
       }
       results.http = { anning: an, kannel: ka };

@@ -25,7 +25,11 @@ export class GroupCommit {
   /** Groups committed and writes in them, for tests and metrics. */
   readonly stats = { groups: 0, writes: 0 };
 
-  constructor(private readonly db: Database.Database) {
+  /** @param windowMs how long a group stays open for more writes (0: to the end of this turn). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly windowMs = 0,
+  ) {
     this.begin = db.prepare("BEGIN IMMEDIATE");
     this.commitStmt = db.prepare("COMMIT");
     this.rollback = db.prepare("ROLLBACK");
@@ -44,7 +48,8 @@ export class GroupCommit {
         this.settle = { resolve, reject };
       });
       this.done.catch(() => {});
-      setImmediate(() => this.commit());
+      if (this.windowMs > 0) setTimeout(() => this.commit(), this.windowMs);
+      else setImmediate(() => this.commit());
     }
     this.stats.writes++;
     const done = this.done;

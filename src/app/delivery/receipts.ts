@@ -79,7 +79,11 @@ export async function recordUpstreamReceipt(ctx: AppContext, r: UpstreamReceipt)
   if (!ref) return { matched: false };
   const state = partStateOfStat(r.stat);
   if (!state || state === "unknown") return { matched: true, messageId: ref.messageId, final: false };
-  const parts = await delivery.settlePart(ref.messageId, ref.part, state, r.at);
+  // one part: the receipt settles the message itself (no part bookkeeping to read back)
+  const parts =
+    ref.parts === 1 && ref.part === 1
+      ? [{ ...ref, state }]
+      : await delivery.settlePart(ref.messageId, ref.part, state, r.at);
   if (!parts.every((p) => FINAL.has(p.state)))
     return { matched: true, messageId: ref.messageId, final: false };
   const status: MessageStatus = parts.every((p) => p.state === "delivered") ? "delivered" : "failed";

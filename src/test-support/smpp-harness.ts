@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { encodeText, type Pdu, type SmPdu } from "../adapters/smpp/pdu/index.js";
+import { encodeText, type Pdu, type SmPdu, smBody } from "../adapters/smpp/pdu/index.js";
 import { SmppServer } from "../adapters/smpp/server/smpp-server.js";
 import { type RequestPdu, SmppSession } from "../adapters/smpp/session.js";
 import type { SimOptions } from "../adapters/smpp/sim/sim-options.js";
@@ -60,28 +60,13 @@ export function submitSm(
 ): RequestPdu {
   const { text, ...rest } = fields;
   const enc = text !== undefined ? encodeText(text) : { dataCoding: 0 as const, bytes: Buffer.alloc(0) };
-  return {
-    command: "submit_sm",
-    serviceType: "",
-    sourceTon: 0,
-    sourceNpi: 1,
-    sourceAddr: "",
+  return smBody("submit_sm", {
     destTon: 1,
-    destNpi: 1,
-    destAddr: "",
-    esmClass: 0,
-    protocolId: 0,
-    priority: 0,
-    scheduleDeliveryTime: "",
-    validityPeriod: "",
     registeredDelivery: 1,
-    replaceIfPresent: 0,
     dataCoding: enc.dataCoding,
-    smDefaultMsgId: 0,
     shortMessage: enc.bytes,
-    tlvs: {},
     ...rest,
-  };
+  });
 }
 
 /** Opens a TCP connection and binds. */

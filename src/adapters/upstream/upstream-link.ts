@@ -4,12 +4,10 @@ import { userMessageReferenceOf } from "../../domain/delivery/user-message-refer
 import type { Message } from "../../domain/messages/message.js";
 import { recipientToSmpp } from "../smpp/addresses.js";
 import { isTemporaryStatus } from "../smpp/command-status.js";
-import { encodeText, type SmPdu, splitText } from "../smpp/pdu/index.js";
+import { encodeText, type SmBody, type SmPdu, smBody, splitText } from "../smpp/pdu/index.js";
 import { TokenBucket } from "../smpp/server/rate-limiter.js";
 import { UpstreamConnection } from "./upstream-connection.js";
 import type { UpstreamConfig } from "./upstreams-config.js";
-
-type SubmitSm = Omit<SmPdu, "sequence" | "status">;
 
 /**
  * One configured upstream: its binds, its agreed rate (tps) and its way with long texts. Submits go
@@ -96,29 +94,18 @@ export class UpstreamLink {
   }
 
   /** The `submit_sm` PDUs for a message: UDH parts, or one PDU with message_payload. */
-  private pdusOf(m: Message): SubmitSm[] {
+  private pdusOf(m: Message): SmBody[] {
     const c = this.cfg;
-    const base: SubmitSm = {
-      command: "submit_sm",
-      serviceType: "",
+    const base = smBody("submit_sm", {
       sourceTon: c.sourceTon,
       sourceNpi: c.sourceNpi,
       sourceAddr: m.port,
       destTon: c.destTon,
       destNpi: c.destNpi,
       destAddr: recipientToSmpp(c.destTon, m.phone),
-      esmClass: 0,
-      protocolId: 0,
-      priority: 0,
-      scheduleDeliveryTime: "",
-      validityPeriod: "",
       registeredDelivery: 1,
-      replaceIfPresent: 0,
-      dataCoding: 0,
-      smDefaultMsgId: 0,
-      shortMessage: Buffer.alloc(0),
       tlvs: { userMessageReference: userMessageReferenceOf(m.id) },
-    };
+    });
     if (c.longMessages === "payload") {
       const { dataCoding, bytes } = encodeText(m.text);
       if (bytes.length > 254) return [{ ...base, dataCoding, tlvs: { ...base.tlvs, messagePayload: bytes } }];

@@ -15,9 +15,11 @@ export {
   type PduBody,
   PduError,
   RESPONSE_OF,
+  type SmBody,
   type SmPdu,
   type SmRespPdu,
   STATUS,
+  smBody,
   TLV_TAG,
   type Tlvs,
 } from "./pdu.js";

@@ -3,10 +3,8 @@ import { senderPartIds } from "../../../app/delivery/sender-notices.js";
 import type { SenderNotice } from "../../../domain/delivery/delivery-store.port.js";
 import { recipientToSmpp } from "../addresses.js";
 import { reasonToSmppStatus } from "../command-status.js";
-import { encodeText, formatReceipt, MESSAGE_STATE, type SmPdu } from "../pdu/index.js";
+import { encodeText, formatReceipt, MESSAGE_STATE, type SmBody, smBody } from "../pdu/index.js";
 import type { RequestPdu } from "../session.js";
-
-type DeliverSm = Omit<SmPdu, "sequence" | "status">;
 
 const STATE_OF_STAT: Record<string, number> = {
   DELIVRD: MESSAGE_STATE.DELIVERED,
@@ -17,27 +15,9 @@ const STATE_OF_STAT: Record<string, number> = {
   UNKNOWN: MESSAGE_STATE.UNKNOWN,
 };
 
-function deliverSm(fields: Partial<DeliverSm> & Pick<DeliverSm, "sourceAddr" | "destAddr">): RequestPdu {
-  return {
-    command: "deliver_sm",
-    serviceType: "",
-    sourceTon: 1,
-    sourceNpi: 1,
-    destTon: 0,
-    destNpi: 1,
-    esmClass: 0,
-    protocolId: 0,
-    priority: 0,
-    scheduleDeliveryTime: "",
-    validityPeriod: "",
-    registeredDelivery: 0,
-    replaceIfPresent: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
-    shortMessage: Buffer.alloc(0),
-    tlvs: {},
-    ...fields,
-  };
+/** A deliver_sm from a handset number (TON 1, international) to a port. */
+function deliverSm(fields: Partial<Omit<SmBody, "command">>): RequestPdu {
+  return smBody("deliver_sm", { sourceTon: 1, ...fields });
 }
 
 /** The three characters of `err:`: the SMPP status of anning's refusal, else the upstream's code. */

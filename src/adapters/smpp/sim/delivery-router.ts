@@ -1,8 +1,8 @@
-import type { SmPdu } from "../pdu/index.js";
+import type { SmBody } from "../pdu/index.js";
 import { SessionClosedError, SessionTimeoutError, type SmppSession } from "../session.js";
 
 /** A deliver_sm body, without header fields. */
-export type DeliverSm = Omit<SmPdu, "sequence" | "status">;
+export type DeliverSm = SmBody;
 
 /** One deliver_sm on its way to an ESME. */
 export interface Delivery {

@@ -1,4 +1,4 @@
-import { formatReceipt, MESSAGE_STATE, type Tlvs } from "../pdu/index.js";
+import { formatReceipt, MESSAGE_STATE, smBody, type Tlvs } from "../pdu/index.js";
 import type { DeliverSm } from "./delivery-router.js";
 import { formatReceiptId } from "./message-ids.js";
 import type { ReceiptStat, ResolvedSimOptions } from "./sim-options.js";
@@ -104,9 +104,7 @@ export function receiptPdu(
   }
   if (o.echoUserMessageReference && job.userMessageReference !== undefined)
     tlvs.userMessageReference = job.userMessageReference;
-  return {
-    command: "deliver_sm",
-    serviceType: "",
+  return smBody("deliver_sm", {
     sourceTon: job.destTon,
     sourceNpi: job.destNpi,
     sourceAddr: job.destAddr,
@@ -114,15 +112,7 @@ export function receiptPdu(
     destNpi: job.sourceNpi,
     destAddr: job.sourceAddr,
     esmClass: 0x04,
-    protocolId: 0,
-    priority: 0,
-    scheduleDeliveryTime: "",
-    validityPeriod: "",
-    registeredDelivery: 0,
-    replaceIfPresent: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
     shortMessage: Buffer.from(text, "latin1"),
     tlvs,
-  };
+  });
 }

@@ -37,10 +37,10 @@ export async function serveCommand(config: Config): Promise<void> {
     process.stdout.write(
       `\nAdmin token (shown once; also kept in ${config.dataDir}/secrets.json):\n  ${services.adminToken}\n\n`,
     );
-  const app = await buildHttpServer(services, { logger: log });
+  let smpp: SmppServer | null = null;
+  const app = await buildHttpServer(services, { logger: log, smppStats: () => smpp?.counters() ?? null });
   await services.start();
   const address = await app.listen({ host: config.httpHost, port: config.httpPort });
-  let smpp: SmppServer | null = null;
   if (config.smpp) {
     const tls = config.smpp.tls;
     smpp = await SmppServer.start(services.ctx, {

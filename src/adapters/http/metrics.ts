@@ -1,6 +1,29 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Reason } from "../../domain/policy/reason-codes.js";
 
+/** What the SMPP server counted since start (see SmppServer.stats). */
+export interface SmppCounters {
+  sessions: number;
+  binds: number;
+  bindFailures: number;
+  submits: number;
+  refused: number;
+  noticesPushed: number;
+}
+
+const SMPP_GAUGES: ReadonlyArray<[keyof SmppCounters, string, string]> = [
+  ["sessions", "anning_smpp_sessions", "SMPP sessions open now (bound or not)"],
+  ["binds", "anning_smpp_binds", "Successful SMPP binds since start"],
+  ["bindFailures", "anning_smpp_bind_failures", "Refused SMPP binds since start"],
+  ["submits", "anning_smpp_submit_parts", "submit_sm received since start: parts, as billed"],
+  ["refused", "anning_smpp_submit_refusals", "submit_sm answered with an error status since start"],
+  [
+    "noticesPushed",
+    "anning_smpp_notices_pushed",
+    "Receipts and replies delivered to receiver binds since start",
+  ],
+];
+
 /**
  * The server's Prometheus metrics, in a registry of its own (never the global one). Labels carry codes,
  * statuses and route patterns only: never a phone number.
@@ -28,8 +51,18 @@ export class HttpMetrics {
   });
 
   /** @param redisRoundTrips reads the shared counters' round trips so far (when Redis is configured). */
-  constructor(redisRoundTrips?: () => number) {
+  constructor(redisRoundTrips?: () => number, smpp?: () => SmppCounters | null) {
     collectDefaultMetrics({ register: this.registry });
+    if (smpp)
+      for (const [key, name, help] of SMPP_GAUGES)
+        new Gauge({
+          name,
+          help,
+          registers: [this.registry],
+          collect() {
+            this.set(smpp()?.[key] ?? 0);
+          },
+        });
     if (redisRoundTrips)
       new Gauge({
         name: "anning_redis_round_trips",

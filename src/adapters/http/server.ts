@@ -6,7 +6,7 @@ import type { Services } from "../../services.js";
 import { createLogger } from "../system/logger.js";
 import { installAuth } from "./auth.js";
 import { installErrorHandlers, sendError } from "./errors.js";
-import { HttpMetrics } from "./metrics.js";
+import { HttpMetrics, type SmppCounters } from "./metrics.js";
 import { newRequestId } from "./request-id.js";
 import { campaignRoutes } from "./routes/campaigns.js";
 import { consentRoutes } from "./routes/consents.js";
@@ -28,6 +28,8 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export interface HttpServerOptions {
   /** A pino logger for the one-line-per-request log and server errors (default: JSON on stdout); false for none. */
   logger?: PinoLogger | false;
+  /** The SMPP server's counters, when one runs beside the HTTP API (exposed on /metrics). */
+  smppStats?: () => SmppCounters | null;
 }
 
 /**
@@ -78,7 +80,7 @@ export async function buildHttpServer(
   });
 
   const counters = services.ctx.counters;
-  const metrics = new HttpMetrics(counters ? () => counters.roundTrips : undefined);
+  const metrics = new HttpMetrics(counters ? () => counters.roundTrips : undefined, opts.smppStats);
   app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "(unmatched)";
     const ms = Math.round(reply.elapsedTime * 1000) / 1000;

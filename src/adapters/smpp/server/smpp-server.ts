@@ -82,6 +82,18 @@ export class SmppServer {
     return s;
   }
 
+  /** Counters for /metrics. */
+  counters(): {
+    sessions: number;
+    binds: number;
+    bindFailures: number;
+    submits: number;
+    refused: number;
+    noticesPushed: number;
+  } {
+    return { ...this.stats, sessions: this.connections.size, noticesPushed: this.notices.stats.pushed };
+  }
+
   /** The TCP port it listens on. */
   get port(): number {
     const a = this.servers[0]?.address();

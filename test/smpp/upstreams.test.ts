@@ -131,6 +131,72 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
   });
 });
 
+describe("carrier links: reconnection and rate", () => {
+  it("rebinds after the carrier went away and sends what waited in the outbox", async () => {
+    const w = await smppWorld({ env: {} });
+    try {
+      const port = w.sim.port;
+      await w.sim.close();
+      await eventually(() => w.services.upstream.ready?.() === false, 5000);
+      await grant(w.services, "13812345678", w.setup.platformId);
+      const r = await submitMessage(w.services.ctx, ADMIN, {
+        senderId: w.setup.platformId,
+        signature: w.setup.signature,
+        port: w.setup.port,
+        phone: "13812345678",
+        category: "marketing.retail",
+        text: w.setup.text,
+      });
+      expect(r.status).toBe("accepted");
+      const back = await SmscSimulator.start({ port, controlPort: -1, receiptDelayMs: 10 });
+      try {
+        // reconnect back-off starts at 1 s
+        await eventually(() => back.messages.length === 1, 15_000);
+        await eventually(
+          async () => (await w.services.ctx.store.messages.get(r.id))?.status === "delivered",
+          5000,
+        );
+      } finally {
+        await back.close();
+      }
+    } finally {
+      await w.close().catch(() => {});
+    }
+  });
+
+  it("keeps to the upstream's agreed rate (tps)", async () => {
+    const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
+    const port = probe.port;
+    await probe.close();
+    const w = await smppWorld({
+      sim: { port },
+      env: {
+        ANNING_UPSTREAMS_FILE: upstreamsFile({ upstreams: [up("slow", port, { tps: 5 })], default: "slow" }),
+      },
+    });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const phone = `1381234${String(5000 + i)}`;
+        await grant(w.services, phone, w.setup.platformId);
+        await submitMessage(w.services.ctx, ADMIN, {
+          senderId: w.setup.platformId,
+          signature: w.setup.signature,
+          port: w.setup.port,
+          phone,
+          category: "marketing.retail",
+          text: w.setup.text,
+        });
+      }
+      await eventually(() => w.sim.messages.length === 10, 10_000);
+      const times = w.sim.messages.map((m) => m.at).sort((a, b) => a - b);
+      // a bucket of 5 a second: the first 5 at once, the next 5 over about a second
+      expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(700);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe("carrier refusals and operator settlement", () => {
   it("a submit the carrier refuses for good fails the message; the sender's receipt says UNDELIV", async () => {
     const w = await smppWorld({ sim: { rejectRatio: 1 } });

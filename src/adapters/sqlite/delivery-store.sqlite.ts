@@ -7,7 +7,7 @@ import type {
 } from "../../domain/delivery/delivery-store.port.js";
 import { upstreamIdKeys } from "../../domain/delivery/upstream-id.js";
 import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
-import { idList, type Row, str, withConflicts } from "./sqlite-util.js";
+import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 function statements(db: Database.Database) {
   return {
@@ -19,10 +19,11 @@ function statements(db: Database.Database) {
     putKey: db.prepare(
       `INSERT OR IGNORE INTO upstream_keys (route, key, message_id, part, sent_at) VALUES (?, ?, ?, ?, ?)`,
     ),
+    // one primary-key range per key form (cheaper than one query over json_each of all of them)
     find: db.prepare(
-      `SELECT r.* FROM upstream_keys k
+      `SELECT r.*, k.sent_at AS key_sent_at FROM upstream_keys k
        JOIN upstream_refs r ON r.message_id = k.message_id AND r.part = k.part
-       WHERE k.route = ? AND k.key IN (SELECT value FROM json_each(?))
+       WHERE k.route = ? AND k.key = ?
        ORDER BY k.sent_at DESC, k.message_id DESC, k.part DESC LIMIT 1`,
     ),
     settle: db.prepare("UPDATE upstream_refs SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
@@ -99,8 +100,12 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
     const keys = upstreamIdKeys(upstreamId);
     if (keys.length === 0) return null;
-    const r = this.stmts.find.get(route, idList(keys)) as Row | undefined;
-    return r ? toUpstreamRef(r) : null;
+    let best: Row | undefined;
+    for (const key of keys) {
+      const r = this.stmts.find.get(route, key) as Row | undefined;
+      if (r && (!best || newer(r, best))) best = r;
+    }
+    return best ? toUpstreamRef(best) : null;
   }
 
   async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {
@@ -140,4 +145,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async pendingSmppEnterprises(): Promise<string[]> {
     return this.stmts.pendingEnterprises.all().map(str);
   }
+}
+
+/** Whether key row `a` was sent after `b` (ties broken by message id, then part, as the ORDER BY does). */
+function newer(a: Row, b: Row): boolean {
+  const [sa, sb] = [num(a.key_sent_at), num(b.key_sent_at)];
+  if (sa !== sb) return sa > sb;
+  const [ma, mb] = [str(a.message_id), str(b.message_id)];
+  if (ma !== mb) return ma > mb;
+  return num(a.part) > num(b.part);
 }

@@ -49,6 +49,10 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
     expect(resp.command === "submit_sm_resp" && resp.messageId).toBe("");
     const listed = await w.services.ctx.store.messages.listBySenders([w.setup.platformId], "", 10);
     expect(listed.map((m) => [m.status, m.reasons[0]?.code])).toEqual([["refused", "CONSENT_MISSING"]]);
+    // the sender learns the refused message's id by a REJECTD receipt on its receiver side
+    const dlr = await esme.waitFor((p) => p.tlvs.receiptedMessageId === listed[0]?.id);
+    expect(receiptOf(dlr)?.stat).toBe("REJECTD");
+    expect(receiptOf(dlr)?.err).toBe("40E");
     await new Promise((r) => setTimeout(r, 100));
     expect(w.sim.messages).toHaveLength(0);
   });

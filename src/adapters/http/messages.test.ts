@@ -232,3 +232,45 @@ describe("per-sender rate limit", () => {
     expect([again.statusCode, again.headers["idempotent-replayed"]]).toEqual([202, undefined]);
   });
 });
+
+describe("message listing", () => {
+  let h: Harness;
+  let w: World;
+  beforeAll(async () => {
+    h = await startHarness();
+    w = await h.world();
+  });
+  afterAll(() => h.close());
+  const sendA = (phone: string) => ({
+    senderId: w.A.id,
+    signature: w.sigA,
+    port: w.portA,
+    phone,
+    text: w.textA,
+    category: "marketing.retail",
+  });
+
+  it("lists the caller's messages by cursor, numbers masked; a platform sees its merchants', no one another's", async () => {
+    await h.grant(phoneNo(71), w.A.id, "marketing.retail");
+    const sent = await h.as(w.A.apiKey)("POST", "/v1/messages", sendA(phoneNo(71)));
+    const refused = await h.as(w.A.apiKey)("POST", "/v1/messages", sendA(phoneNo(72)));
+    expect([sent.statusCode, refused.statusCode]).toEqual([202, 422]);
+    const ids = [sent.json().id, refused.json().id];
+    const page = await h.as(w.A.apiKey)("GET", "/v1/messages?limit=1000");
+    expect(page.statusCode).toBe(200);
+    const items: Array<{ id: string; phone: string; status: string; senderId: string }> = page.json().items;
+    expect(items.map((m) => m.id)).toEqual(expect.arrayContaining(ids));
+    expect(items.every((m) => m.senderId === w.A.id)).toBe(true);
+    expect(items.find((m) => m.id === ids[1])?.status).toBe("refused");
+    expect(page.body).not.toContain(phoneNo(71));
+    // the cursor: nothing after the last one
+    const next = await h.as(w.A.apiKey)("GET", `/v1/messages?cursor=${page.json().nextCursor}`);
+    expect(next.json().items).toEqual([]);
+    const platform = await h.as(w.P.apiKey)("GET", "/v1/messages?limit=1000");
+    expect(platform.json().items.map((m: { id: string }) => m.id)).toEqual(expect.arrayContaining(ids));
+    const other = await h.as(w.C.apiKey)("GET", "/v1/messages?limit=1000");
+    expect(other.json().items.map((m: { id: string }) => m.id)).not.toContain(ids[0]);
+    expect((await h.as(w.A.apiKey)("GET", "/v1/messages?cursor=bad")).statusCode).toBe(400);
+    expect((await h.as(w.A.apiKey)("GET", "/v1/messages?limit=x")).statusCode).toBe(400);
+  });
+});

@@ -9,3 +9,27 @@ export async function getMessage(ctx: AppContext, actor: Actor, id: string) {
     throw new DomainError("NOT_FOUND", "no such message");
   return messageView(m);
 }
+
+/**
+ * The caller's messages (a platform's: its merchants' too; the admin's: all), oldest first after a
+ * cursor (a message id), numbers masked. An SMPP sender finds here the messages it was refused, whose
+ * `submit_sm_resp` carried no id.
+ */
+export async function listMessages(
+  ctx: AppContext,
+  actor: Actor,
+  input: { cursor?: string; limit?: number },
+) {
+  const after = input.cursor ?? "";
+  if (after !== "" && !/^msg_[0-9a-z]{1,40}$/.test(after))
+    throw new DomainError("VALIDATION_FAILED", "cursor is not a message id", { field: "cursor" });
+  const limit = Math.min(Math.max(input.limit ?? 100, 1), 1000);
+  const scope =
+    actor.kind === "admin"
+      ? ("all" as const)
+      : [...ctx.state.registry.enterprises.keys()].filter((id) =>
+          ctx.state.registry.canActFor(actor.enterpriseId, id),
+        );
+  const items = await ctx.store.messages.listBySenders(scope, after, limit);
+  return { items: items.map(messageView), nextCursor: items.at(-1)?.id ?? after };
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { type DecideInput, decideMessage } from "../../../app/messaging/decide-message.js";
-import { getMessage } from "../../../app/messaging/get-message.js";
+import { getMessage, listMessages } from "../../../app/messaging/get-message.js";
 import { messageView } from "../../../app/messaging/send-request.js";
 import { type SettleInput, settleMessage } from "../../../app/messaging/settle-message.js";
 import { type SubmitInput, submitMessage } from "../../../app/messaging/submit-message.js";
@@ -134,6 +134,42 @@ export function messageRoutes(app: FastifyInstance, { services, metrics }: Route
       },
     },
     async (req) => getMessage(ctx, actorOf(req), req.params.id),
+  );
+
+  app.get<{ Querystring: { cursor?: string; limit?: string } }>(
+    "/v1/messages",
+    {
+      schema: {
+        tags,
+        summary:
+          "The caller's messages after a cursor, oldest first (a platform: its merchants' too), numbers masked",
+        querystring: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            cursor: {
+              type: "string",
+              maxLength: 64,
+              description: "the last message id of the previous page",
+            },
+            limit: { type: "string", pattern: "^\\d{1,4}$", description: "1–1000, default 100" },
+          },
+        },
+        response: {
+          200: {
+            type: "object",
+            properties: { items: { type: "array", items: messageSchema }, nextCursor: { type: "string" } },
+            required: ["items", "nextCursor"],
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (req) =>
+      listMessages(ctx, actorOf(req), {
+        ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
+        ...(req.query.limit !== undefined ? { limit: Number(req.query.limit) } : {}),
+      }),
   );
 
   app.post<{ Params: { id: string }; Body: SettleInput }>(

@@ -80,22 +80,9 @@ export class SubmitHandler {
       await this.recordParts(fields, r.messageId, [], concat.total, r.arrived);
       return refuse(SMPP_STATUS.CONCAT_INVALID);
     }
+    // a refusal is answered on this last part; every part's id gets a REJECTD receipt (see submit)
     const answer = await this.submit(fields, r.text, r.messageId, r.total);
-    if (answer.status !== 0) {
-      // earlier parts were acknowledged with ids: they learn of the refusal by receipt
-      const others = Array.from({ length: r.total }, (_, i) => i + 1).filter((k) => k !== concat.seq);
-      const m = await this.ctx.store.messages.get(r.messageId);
-      if (m?.status === "refused")
-        await queueReceipt(this.ctx, m, {
-          status: "refused",
-          stat: "REJECTD",
-          err: "000",
-          at: this.ctx.clock.now(),
-          onlyParts: others,
-          reason: m.reasons[0]?.code,
-        });
-      return answer;
-    }
+    if (answer.status !== 0) return answer;
     return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
   }
 
@@ -155,7 +142,20 @@ export class SubmitHandler {
       this.ctx.log.error({ err: String(err) }, "submit_sm failed");
       return refuse(STATUS.ESME_RSYSERR);
     }
-    if (r.status === "refused") return refuse(refusalStatus(r.reasons));
+    if (r.status === "refused") {
+      // the response carries no message id: the refused message is still recorded, and the sender's
+      // receiver binds get a REJECTD receipt naming it (and each part's id, for a long message)
+      const m = await this.ctx.store.messages.get(r.id);
+      if (m)
+        await queueReceipt(this.ctx, m, {
+          status: "refused",
+          stat: "REJECTD",
+          err: "000",
+          at: this.ctx.clock.now(),
+          reason: r.reasons[0]?.code,
+        });
+      return refuse(refusalStatus(r.reasons));
+    }
     return { status: 0, messageId: r.id };
   }
 }

@@ -3,7 +3,7 @@ import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
-import { CMD, type Pdu, type SmPdu, STATUS } from "./pdu/pdu.js";
+import { CMD, type Pdu, type SmPdu, STATUS, smBody } from "./pdu/pdu.js";
 import {
   type RequestPdu,
   SessionClosedError,
@@ -81,27 +81,15 @@ function header(length: number, commandId: number, sequence: number): Buffer {
   return h;
 }
 
-const submit: RequestPdu = {
-  command: "submit_sm",
-  serviceType: "",
+const submit: RequestPdu = smBody("submit_sm", {
   sourceTon: 5,
   sourceNpi: 0,
   sourceAddr: "1069012345",
   destTon: 1,
-  destNpi: 1,
   destAddr: "8613800138000",
-  esmClass: 0,
-  protocolId: 0,
-  priority: 0,
-  scheduleDeliveryTime: "",
-  validityPeriod: "",
   registeredDelivery: 1,
-  replaceIfPresent: 0,
-  dataCoding: 0,
-  smDefaultMsgId: 0,
   shortMessage: Buffer.from("hello"),
-  tlvs: {},
-};
+});
 
 describe("SmppSession over loopback TCP", () => {
   it("resolves a request with the matching response", async () => {

@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { CliError } from "../../cli/csv-input.js";
 import { simOptionsFromFlags, smscSimMoCommand, startSmscSim } from "../../cli/smsc-sim.cli.js";
-import { decodeText, type Pdu, parseReceipt, type SmPdu, splitText } from "../pdu/index.js";
+import { decodeText, type Pdu, parseReceipt, type SmPdu, smBody, splitText } from "../pdu/index.js";
 import { type RequestPdu, SmppSession } from "../session.js";
 import type { SimOptions } from "./sim-options.js";
 import { ESME_RSUBMITFAIL, SIM_SYSTEM_ID, SmscSimulator } from "./smsc-simulator.js";
@@ -70,28 +70,7 @@ async function bound(
 }
 
 function submitPdu(o: Partial<Omit<SmPdu, "command" | "sequence" | "status">> = {}): RequestPdu {
-  return {
-    command: "submit_sm",
-    serviceType: "",
-    sourceTon: 0,
-    sourceNpi: 1,
-    sourceAddr: "1069012345",
-    destTon: 1,
-    destNpi: 1,
-    destAddr: "8613812345678",
-    esmClass: 0,
-    protocolId: 0,
-    priority: 0,
-    scheduleDeliveryTime: "",
-    validityPeriod: "",
-    registeredDelivery: 0,
-    replaceIfPresent: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
-    shortMessage: Buffer.alloc(0),
-    tlvs: {},
-    ...o,
-  };
+  return smBody("submit_sm", { sourceAddr: "1069012345", destTon: 1, destAddr: "8613812345678", ...o });
 }
 
 /** submit_sm of a text (one part, GSM or UCS2 as the text needs). */

@@ -41,6 +41,30 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
     expect(m?.status).toBe("delivered");
   });
 
+  it("honours registered_delivery: none asked, none sent; failures only, no receipt for a delivery", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    await grant(w.services, "13812345679", w.setup.platformId);
+    const esme = await w.esme();
+    const ids: string[] = [];
+    for (const [phone, registeredDelivery] of [
+      [PHONE, 0],
+      ["13812345679", 2],
+    ] as const) {
+      const r = await esme.submit({
+        sourceAddr: w.setup.port,
+        destAddr: `86${phone}`,
+        text: w.setup.text,
+        registeredDelivery,
+      });
+      expect(r.status).toBe(0);
+      ids.push(r.command === "submit_sm_resp" ? r.messageId : "");
+    }
+    for (const id of ids)
+      await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(esme.inbox.filter((p) => ids.includes(p.tlvs.receiptedMessageId ?? ""))).toEqual([]);
+  });
+
   it("a message without consent is refused with its documented permanent status and recorded", async () => {
     const esme = await w.esme();
     const resp = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });

@@ -30,7 +30,10 @@ function errField(p: ReceiptPayload): string {
  * The `deliver_sm` PDUs a notice becomes: one receipt per part id the sender holds (esm_class 0x04, the
  * standard receipt text, receipted_message_id and message_state), or one reply (esm_class 0x00).
  */
-export function noticeToPdus(n: SenderNotice): RequestPdu[] {
+export function noticeToPdus(
+  n: SenderNotice,
+  wanted: (messageId: string, part: number, stat: string) => boolean = () => true,
+): RequestPdu[] {
   if (n.kind === "mo") {
     const mo = n.payload as unknown as MoPayload;
     const { dataCoding, bytes } = encodeText(mo.text);
@@ -47,11 +50,12 @@ export function noticeToPdus(n: SenderNotice): RequestPdu[] {
   }
   const r = n.payload as unknown as ReceiptPayload;
   const ids = senderPartIds(r.messageId, r.parts);
-  const wanted = r.onlyParts ? new Set(r.onlyParts) : null;
+  const only = r.onlyParts ? new Set(r.onlyParts) : null;
   const err = errField(r);
   const out: RequestPdu[] = [];
   ids.forEach((id, i) => {
-    if (wanted && !wanted.has(i + 1)) return;
+    if (only && !only.has(i + 1)) return;
+    if (!wanted(r.messageId, i + 1, r.stat)) return;
     const text = formatReceipt({
       id,
       sub: 1,

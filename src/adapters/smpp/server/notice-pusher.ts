@@ -25,6 +25,8 @@ export class NoticePusher {
   constructor(
     private readonly ctx: AppContext,
     private readonly opts: { pollMs: number; batch?: number },
+    /** Whether a part asked for a receipt with this outcome (registered_delivery). */
+    private readonly wanted: (messageId: string, part: number, stat: string) => boolean = () => true,
   ) {}
 
   start(): void {
@@ -88,7 +90,7 @@ export class NoticePusher {
       const done: string[] = [];
       await Promise.all(
         notices.map(async (n) => {
-          for (const pdu of noticeToPdus(n)) {
+          for (const pdu of noticeToPdus(n, this.wanted)) {
             const bind = this.pick(enterpriseId);
             if (!bind) return;
             try {

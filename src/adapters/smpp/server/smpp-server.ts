@@ -5,6 +5,7 @@ import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { LongMessages } from "./long-messages.js";
 import { NoticePusher } from "./notice-pusher.js";
 import { TokenBucket } from "./rate-limiter.js";
+import { ReceiptRequests } from "./receipt-requests.js";
 import { SmppConnection } from "./smpp-connection.js";
 import { SubmitHandler } from "./submit.js";
 
@@ -60,8 +61,11 @@ export class SmppServer {
         this.writes.add(write);
       },
     );
-    this.submits = new SubmitHandler(ctx, this.long);
-    this.notices = new NoticePusher(ctx, { pollMs: opts.noticePollMs ?? 1000 });
+    const requests = new ReceiptRequests();
+    this.submits = new SubmitHandler(ctx, this.long, requests);
+    this.notices = new NoticePusher(ctx, { pollMs: opts.noticePollMs ?? 1000 }, (id, part, stat) =>
+      requests.wanted(id, part, stat),
+    );
   }
 
   /** Starts listening; resolves when the port is bound. */

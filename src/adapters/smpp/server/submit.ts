@@ -10,6 +10,7 @@ import { errorToSmppStatus, refusalStatus, SMPP_STATUS } from "../command-status
 import { decodeText, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
 import { categoryForServiceType } from "../service-types.js";
 import type { ArrivedPart, LongMessages } from "./long-messages.js";
+import type { ReceiptRequests } from "./receipt-requests.js";
 
 /** What a `submit_sm` is answered with. */
 export interface SubmitAnswer {
@@ -38,6 +39,7 @@ export class SubmitHandler {
   constructor(
     private readonly ctx: AppContext,
     private readonly long: LongMessages,
+    private readonly requests: ReceiptRequests,
   ) {}
 
   async handle(account: SmppAccount, pdu: SmPdu): Promise<SubmitAnswer> {
@@ -68,12 +70,14 @@ export class SubmitHandler {
       phone: recipientFromSmpp(pdu.destTon, pdu.destAddr),
       category: cat.category,
     };
-    if (!concat || concat.total <= 1) return this.submit(fields, text);
+    const rd = pdu.registeredDelivery;
+    if (!concat || concat.total <= 1) return this.submit(fields, text, rd);
     if (concat.seq < 1 || concat.seq > concat.total) return refuse(SMPP_STATUS.CONCAT_INVALID);
     const key = `${account.id}|${fields.port}|${fields.phone}|${concat.ref}|${concat.total}`;
     if (this.long.full) return refuse(STATUS.ESME_RMSGQFUL);
     this.pending.set(key, fields);
     const r = this.long.add(key, concat.total, concat.seq, text);
+    this.requests.note(r.messageId, concat.seq, rd);
     if (r.kind === "part") return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
     this.pending.delete(key);
     if (r.kind === "invalid") {
@@ -81,7 +85,7 @@ export class SubmitHandler {
       return refuse(SMPP_STATUS.CONCAT_INVALID);
     }
     // a refusal is answered on this last part; every part's id gets a REJECTD receipt (see submit)
-    const answer = await this.submit(fields, r.text, r.messageId, r.total);
+    const answer = await this.submit(fields, r.text, rd, r.messageId, r.total);
     if (answer.status !== 0) return answer;
     return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
   }
@@ -128,7 +132,13 @@ export class SubmitHandler {
       });
   }
 
-  private async submit(f: SubmitFields, text: string, id?: string, parts?: number): Promise<SubmitAnswer> {
+  private async submit(
+    f: SubmitFields,
+    text: string,
+    registeredDelivery: number,
+    id?: string,
+    parts?: number,
+  ): Promise<SubmitAnswer> {
     let r: SubmitResult;
     try {
       r = await submitMessage(
@@ -142,6 +152,8 @@ export class SubmitHandler {
       this.ctx.log.error({ err: String(err) }, "submit_sm failed");
       return refuse(STATUS.ESME_RSYSERR);
     }
+    // a long message's parts noted theirs as they came
+    if (!id) this.requests.note(r.id, 1, registeredDelivery);
     if (r.status === "refused") {
       // the response carries no message id: the refused message is still recorded, and the sender's
       // receiver binds get a REJECTD receipt naming it (and each part's id, for a long message)

@@ -65,6 +65,31 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
     expect(esme.inbox.filter((p) => ids.includes(p.tlvs.receiptedMessageId ?? ""))).toEqual([]);
   });
 
+  it("validity_period and schedule_delivery_time: kept to, and refused when malformed or past", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    const base = { sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text };
+    expect((await esme.submit({ ...base, validityPeriod: "200101000000000+" })).status).toBe(0x62);
+    expect((await esme.submit({ ...base, validityPeriod: "2601" })).status).toBe(0x62);
+    expect((await esme.submit({ ...base, scheduleDeliveryTime: "99991" })).status).toBe(0x61);
+    // waits an hour, and may wait at most two
+    const r = await esme.submit({
+      ...base,
+      scheduleDeliveryTime: "000000010000000R",
+      validityPeriod: "000000020000000R",
+    });
+    expect(r.status).toBe(0);
+    const id = r.command === "submit_sm_resp" ? r.messageId : "";
+    const now = w.clock.now();
+    const m = await w.services.ctx.store.messages.get(id);
+    expect(m?.notBefore).toBe(now + 3600_000);
+    expect(m?.validUntil).toBe(now + 7200_000);
+    await new Promise((res) => setTimeout(res, 400));
+    expect(w.sim.messages).toHaveLength(0);
+    w.clock.advance(3600_000);
+    await eventually(() => w.sim.messages.length === 1, 5000);
+  });
+
   it("a message without consent is refused with its documented permanent status and recorded", async () => {
     const esme = await w.esme();
     const resp = await esme.submit({ sourceAddr: w.setup.port, destAddr: `86${PHONE}`, text: w.setup.text });

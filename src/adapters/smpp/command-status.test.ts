@@ -87,6 +87,8 @@ describe("SMPP_STATUS", () => {
       DATA_CODING_UNSUPPORTED: 0x104,
       CONCAT_INVALID: 0x4e1,
       NOT_BOUND_FOR_SUBMIT: 0x04,
+      SCHEDULE_INVALID: 0x61,
+      VALIDITY_INVALID: 0x62,
     });
   });
 });

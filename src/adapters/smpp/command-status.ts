@@ -19,6 +19,8 @@ const ESME_RINVDSTADR = 0x0b;
 const ESME_RMSGQFUL = 0x14;
 const ESME_RINVSERTYP = 0x15;
 const ESME_RTHROTTLED = 0x58;
+const ESME_RINVSCHED = 0x61;
+const ESME_RINVEXPIRY = 0x62;
 const ESME_RX_T_APPN = 0x64;
 const ESME_RINVDCS = 0x104;
 
@@ -32,6 +34,10 @@ export const SMPP_STATUS = {
   CONCAT_INVALID: 0x4e1,
   /** submit_sm on a session bound as a receiver (or not bound). */
   NOT_BOUND_FOR_SUBMIT: ESME_RINVBNDSTS,
+  /** schedule_delivery_time malformed, or later than the message's validity. */
+  SCHEDULE_INVALID: ESME_RINVSCHED,
+  /** validity_period malformed or already past. */
+  VALIDITY_INVALID: ESME_RINVEXPIRY,
 } as const;
 
 /** Names of {@link SMPP_STATUS}. */
@@ -201,6 +207,8 @@ const SMPP_MEANINGS: Readonly<Record<SmppRefusal, string>> = {
   DATA_CODING_UNSUPPORTED: "The data_coding is not supported.",
   CONCAT_INVALID: "The parts of a long message are inconsistent.",
   NOT_BOUND_FOR_SUBMIT: "The session is not bound as a transmitter or transceiver.",
+  SCHEDULE_INVALID: "schedule_delivery_time is malformed, or later than the message may wait.",
+  VALIDITY_INVALID: "validity_period is malformed or already past.",
 };
 
 /** Standard SMPP 3.4 / 5.0 names of the standard statuses used above. */
@@ -213,6 +221,8 @@ const STANDARD_NAMES: Readonly<Record<number, string>> = {
   [ESME_RINVSERTYP]: "ESME_RINVSERTYP",
   [ESME_RTHROTTLED]: "ESME_RTHROTTLED",
   [ESME_RINVDCS]: "ESME_RINVDCS",
+  [ESME_RINVSCHED]: "ESME_RINVSCHED",
+  [ESME_RINVEXPIRY]: "ESME_RINVEXPIRY",
 };
 
 /** One row of the documented status table. */

@@ -9,6 +9,7 @@ import { portFromSmpp, recipientFromSmpp } from "../addresses.js";
 import { errorToSmppStatus, refusalStatus, SMPP_STATUS } from "../command-status.js";
 import { decodeText, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
 import { categoryForServiceType } from "../service-types.js";
+import { parseSmppTime } from "../smpp-time.js";
 import type { ArrivedPart, LongMessages } from "./long-messages.js";
 import type { ReceiptRequests } from "./receipt-requests.js";
 
@@ -27,6 +28,8 @@ interface SubmitFields {
   port: string;
   phone: string;
   category: string;
+  validUntil?: number;
+  notBefore?: number;
 }
 
 /**
@@ -63,12 +66,22 @@ export class SubmitHandler {
         seq: pdu.tlvs.sarSegmentSeqnum,
       };
     }
+    const now = this.ctx.clock.now();
+    const validity = parseSmppTime(pdu.validityPeriod, now);
+    if (!validity.ok || (validity.at !== null && validity.at <= now))
+      return refuse(SMPP_STATUS.VALIDITY_INVALID);
+    const schedule = parseSmppTime(pdu.scheduleDeliveryTime, now);
+    const maxWait = now + this.ctx.state.policy.messageValidityHours * 3600_000;
+    if (!schedule.ok || (schedule.at !== null && schedule.at >= Math.min(maxWait, validity.at ?? maxWait)))
+      return refuse(SMPP_STATUS.SCHEDULE_INVALID);
     const text = decodeText(pdu.dataCoding, body);
     const fields: SubmitFields = {
       senderId: account.enterpriseId,
       port: portFromSmpp(pdu.sourceAddr),
       phone: recipientFromSmpp(pdu.destTon, pdu.destAddr),
       category: cat.category,
+      ...(validity.at !== null ? { validUntil: validity.at } : {}),
+      ...(schedule.at !== null ? { notBefore: schedule.at } : {}),
     };
     const rd = pdu.registeredDelivery;
     if (!concat || concat.total <= 1) return this.submit(fields, text, rd);

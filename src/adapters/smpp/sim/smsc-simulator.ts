@@ -1,55 +1,27 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
-import { encodePdu, encodeText, type Pdu, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
+import { encodePdu, type Pdu, STATUS } from "../pdu/index.js";
 import { SmppSession } from "../session.js";
+import { answerBind, type BindContext, type Conn, closeConn, dropBind } from "./bind-handling.js";
 import { type ControlApi, startControlApi } from "./control-api.js";
 import { DelayLine } from "./delay-line.js";
-import { type DeliverSm, DeliveryRouter } from "./delivery-router.js";
-import { formatMessageId, MessageIdCounter } from "./message-ids.js";
+import { DeliveryRouter } from "./delivery-router.js";
+import { MessageIdCounter } from "./message-ids.js";
 import { MessageLog } from "./message-log.js";
-import { decideStat, type ReceiptJob, ReceiptTexts, receiptPdu, wantsReceipt } from "./receipts.js";
+import { type MoInput, moPdu } from "./mo-injection.js";
+import { type ReceiptJob, ReceiptTexts, receiptPdu } from "./receipts.js";
 import {
   type AssembledMessage,
-  type PartInfo,
   type ReceivedMessage,
   type ResolvedSimOptions,
   resolveSimOptions,
   type SimOptions,
   type SimStats,
 } from "./sim-options.js";
+import { type HeldResponse, type SubmitContext, takeSubmit } from "./submit-handling.js";
 
-/** submit_sm refused by the SMSC (SMPP 3.4 §5.1.3). */
-export const ESME_RSUBMITFAIL = 0x45;
-
-/** The system_id the simulator answers binds with. */
-export const SIM_SYSTEM_ID = "ANNINGSIM";
-
-const UDHI = 0x40;
-const MAX_SHORT_MESSAGE = 254;
-
-type BindKind = "bind_transmitter" | "bind_receiver" | "bind_transceiver";
-
-interface Conn {
-  session: SmppSession;
-  bound: { kind: BindKind; systemId: string } | null;
-}
-
-/** A submit_sm_resp held back by `latencyMs`, with the receipt to schedule once it is out. */
-interface HeldResponse {
-  conn: Conn;
-  sequence: number;
-  status: number;
-  messageId: string;
-  receipt: ReceiptJob | null;
-}
-
-/** A mobile-originated message to inject. */
-export interface MoInput {
-  from: string;
-  to: string;
-  text: string;
-  /** Only a bind with this system_id may take it; default any receiver or transceiver. */
-  systemId?: string;
-}
+export { SIM_SYSTEM_ID } from "./bind-handling.js";
+export type { MoInput } from "./mo-injection.js";
+export { ESME_RSUBMITFAIL } from "./submit-handling.js";
 
 /**
  * The bundled SMSC simulator: the carrier side anning binds to as an ESME in demos, tests and benchmarks.
@@ -72,6 +44,8 @@ export class SmscSimulator {
   private readonly held: DelayLine<HeldResponse>;
   private readonly receipts: DelayLine<ReceiptJob>;
   private readonly receiptTexts = new ReceiptTexts();
+  /** What bind and submit_sm handling reach of this simulator. */
+  private readonly ctx: BindContext & SubmitContext;
   private readonly counts = {
     binds: 0,
     submits: 0,
@@ -98,6 +72,7 @@ export class SmscSimulator {
     });
     this.held = new DelayLine(o.latencyMs, (h) => this.release(h));
     this.receipts = new DelayLine(o.receiptDelayMs, (job) => this.sendReceipt(job));
+    this.ctx = { o, router: this.router, ids: this.ids, log: this.log, counts: this.counts };
   }
 
   /** Starts listening for SMPP (and HTTP control, unless `controlPort` is -1). */
@@ -156,29 +131,7 @@ export class SmscSimulator {
    * or the simulator closed first.
    */
   injectMo(mo: MoInput): Promise<void> {
-    const { dataCoding, bytes } = encodeText(mo.text);
-    const long = bytes.length > MAX_SHORT_MESSAGE;
-    const pdu: DeliverSm = {
-      command: "deliver_sm",
-      serviceType: "",
-      sourceTon: 0,
-      sourceNpi: 1,
-      sourceAddr: mo.from,
-      destTon: 0,
-      destNpi: 1,
-      destAddr: mo.to,
-      esmClass: 0x00,
-      protocolId: 0,
-      priority: 0,
-      scheduleDeliveryTime: "",
-      validityPeriod: "",
-      registeredDelivery: 0,
-      replaceIfPresent: 0,
-      dataCoding,
-      smDefaultMsgId: 0,
-      shortMessage: long ? Buffer.alloc(0) : bytes,
-      tlvs: long ? { messagePayload: bytes } : {},
-    };
+    const pdu = moPdu(mo);
     try {
       encodePdu({ ...pdu, sequence: 1, status: 0 }); // fails now, not when a receiver binds
     } catch (err) {
@@ -209,14 +162,7 @@ export class SmscSimulator {
       if (server === null) resolve();
       else server.close(() => resolve());
     });
-    await Promise.all(
-      [...this.conns].map(async ({ session, bound }) => {
-        if (bound !== null && !session.closed) {
-          await Promise.race([session.unbind().catch(() => {}), delay(2000)]);
-        }
-        session.close("simulator closed");
-      }),
-    );
+    await Promise.all([...this.conns].map(closeConn));
     await Promise.all([serverClosed, this.control?.close()]);
   }
 
@@ -253,9 +199,9 @@ export class SmscSimulator {
     const conn: Conn = { session, bound: null };
     this.conns.add(conn);
     session.on("request", (pdu: Pdu) => this.onRequest(conn, pdu));
-    session.on("unbind", () => this.unbound(conn));
+    session.on("unbind", () => dropBind(conn, this.router));
     session.on("close", () => {
-      this.unbound(conn);
+      dropBind(conn, this.router);
       this.conns.delete(conn);
     });
     session.on("protocolError", (err: unknown) =>
@@ -263,119 +209,21 @@ export class SmscSimulator {
     );
   }
 
-  private unbound(conn: Conn): void {
-    const b = conn.bound;
-    if (b === null) return;
-    conn.bound = null;
-    if (b.kind !== "bind_transmitter") this.router.removeReceiver(b.systemId, conn.session);
-  }
-
   private onRequest(conn: Conn, pdu: Pdu): void {
     switch (pdu.command) {
-      case "submit_sm":
-        this.onSubmit(conn, pdu);
+      case "submit_sm": {
+        const h = takeSubmit(conn, pdu, this.ctx);
+        if (h !== null) this.answer(h);
         return;
+      }
       case "bind_transmitter":
       case "bind_receiver":
       case "bind_transceiver":
-        this.onBind(conn, pdu.command, pdu.systemId, pdu.password, pdu.sequence);
+        answerBind(conn, pdu, this.ctx);
         return;
       default:
         conn.session.respond(pdu, { command: "generic_nack", status: STATUS.ESME_RINVCMDID });
     }
-  }
-
-  private onBind(conn: Conn, kind: BindKind, systemId: string, password: string, sequence: number): void {
-    const command = `${kind}_resp` as const;
-    const o = this.o;
-    let status: number = STATUS.ESME_ROK;
-    if (conn.bound !== null) status = STATUS.ESME_RALYBND;
-    else if (o.systemId !== undefined && systemId !== o.systemId) status = STATUS.ESME_RINVSYSID;
-    else if (o.password !== undefined && password !== o.password) status = STATUS.ESME_RINVPASWD;
-    conn.session.respond(
-      { sequence },
-      { command, status, systemId: SIM_SYSTEM_ID, tlvs: status === 0 ? { scInterfaceVersion: 0x34 } : {} },
-    );
-    if (status !== 0) return;
-    conn.bound = { kind, systemId };
-    this.counts.binds++;
-    // after the response, so a waiting deliver_sm follows the bind_resp on the wire
-    if (kind !== "bind_transmitter") this.router.addReceiver(systemId, conn.session);
-  }
-
-  private onSubmit(conn: Conn, pdu: SmPdu): void {
-    const bound = conn.bound;
-    if (bound === null || bound.kind === "bind_receiver") {
-      conn.session.respond(pdu, { command: "submit_sm_resp", messageId: "", status: STATUS.ESME_RINVBNDSTS });
-      return;
-    }
-    this.counts.submits++;
-    const o = this.o;
-    let body = pdu.tlvs.messagePayload ?? pdu.shortMessage;
-    let parts: PartInfo | null = null;
-    let status = 0;
-    if ((pdu.esmClass & UDHI) !== 0) {
-      try {
-        const udh = readUdh(body);
-        if (udh.concat !== undefined) parts = udh.concat;
-        body = body.subarray(udh.headerLength);
-      } catch {
-        status = STATUS.ESME_RINVESMCLASS;
-      }
-    } else {
-      const t = pdu.tlvs;
-      if (
-        t.sarMsgRefNum !== undefined &&
-        t.sarTotalSegments !== undefined &&
-        t.sarSegmentSeqnum !== undefined
-      )
-        parts = { ref: t.sarMsgRefNum, total: t.sarTotalSegments, seq: t.sarSegmentSeqnum };
-    }
-    if (status === 0 && pdu.destAddr === "") status = STATUS.ESME_RINVDSTADR;
-    if (status === 0 && o.rejectRatio > 0 && o.random() < o.rejectRatio) status = ESME_RSUBMITFAIL;
-    if (status !== 0) {
-      this.counts.rejected++;
-      this.answer({ conn, sequence: pdu.sequence, status, messageId: "", receipt: null });
-      return;
-    }
-    const n = this.ids.next();
-    const id = formatMessageId(n, o.idFormat);
-    const at = Date.now();
-    const umr = pdu.tlvs.userMessageReference;
-    this.log.add({
-      id,
-      destination: pdu.destAddr,
-      source: pdu.sourceAddr,
-      body,
-      dataCoding: pdu.dataCoding,
-      esmClass: pdu.esmClass,
-      parts,
-      serviceType: pdu.serviceType,
-      registeredDelivery: pdu.registeredDelivery,
-      userMessageReference: umr,
-      at,
-      systemId: bound.systemId,
-    });
-    let receipt: ReceiptJob | null = null;
-    if ((pdu.registeredDelivery & 0x03) !== 0) {
-      const stat = decideStat(pdu.destAddr, o);
-      if (wantsReceipt(pdu.registeredDelivery, stat))
-        receipt = {
-          n,
-          id,
-          systemId: bound.systemId,
-          sourceAddr: pdu.sourceAddr,
-          sourceTon: pdu.sourceTon,
-          sourceNpi: pdu.sourceNpi,
-          destAddr: pdu.destAddr,
-          destTon: pdu.destTon,
-          destNpi: pdu.destNpi,
-          submitAt: at,
-          userMessageReference: umr,
-          stat,
-        };
-    }
-    this.answer({ conn, sequence: pdu.sequence, status: 0, messageId: id, receipt });
   }
 
   private answer(h: HeldResponse): void {
@@ -404,8 +252,4 @@ export class SmscSimulator {
       kind: "receipt",
     });
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -31,8 +31,17 @@ describe("categoryForServiceType", () => {
     expect(categoryForServiceType("", null)).toEqual({ ok: false });
   });
 
+  it("reads SMPP's generic service types (CMT, WAP…) as none given", () => {
+    expect(categoryForServiceType("CMT", "notification")).toEqual({ ok: true, category: "notification" });
+    expect(categoryForServiceType("wap", "marketing.retail")).toEqual({
+      ok: true,
+      category: "marketing.retail",
+    });
+    expect(categoryForServiceType("CMT", null)).toEqual({ ok: false });
+  });
+
   it("refuses unknown codes even with a default", () => {
-    expect(categoryForServiceType("CMT", "notification")).toEqual({ ok: false });
+    expect(categoryForServiceType("XYZ", "notification")).toEqual({ ok: false });
     expect(categoryForServiceType("notification", null)).toEqual({ ok: false });
     expect(categoryForServiceType("toString", null)).toEqual({ ok: false });
     expect(categoryForServiceType("__proto__", null)).toEqual({ ok: false });

@@ -13,6 +13,12 @@ export const SERVICE_TYPES: Readonly<Record<string, string>> = Object.freeze({
   VRF: "verification",
 });
 
+/**
+ * The generic service types of SMPP 3.4 §5.2.11 (cellular messaging, paging, voice mail, WAP, USSD):
+ * clients set them by default, and they name no category, so they count as "none given".
+ */
+const GENERIC_SMPP_TYPES: ReadonlySet<string> = new Set(["CMT", "CPT", "VMN", "VMA", "WAP", "USSD"]);
+
 /** Result of {@link categoryForServiceType}. */
 export type ServiceTypeMatch = { ok: true; category: string } | { ok: false };
 
@@ -23,7 +29,8 @@ const CODE = /^[A-Z0-9]{1,5}$/;
 
 /**
  * The category a submit_sm's `service_type` names: case-insensitive, surrounding blanks ignored. An
- * empty service type takes the account's default category, or matches nothing when it has none.
+ * empty service type, or one of SMPP's generic ones (CMT, CPT, VMN, VMA, WAP, USSD), takes the account's
+ * default category, or matches nothing when it has none.
  * `extra` adds codes (upper-case keys, checked by {@link checkExtraServiceTypes}) for categories
  * beyond the built-in ones; the built-in codes cannot be redefined.
  *
@@ -38,7 +45,8 @@ export function categoryForServiceType(
   extra: Readonly<Record<string, string>> = {},
 ): ServiceTypeMatch {
   const code = serviceType.trim().toUpperCase();
-  if (code === "") return defaultCategory === null ? NO_MATCH : { ok: true, category: defaultCategory };
+  if (code === "" || GENERIC_SMPP_TYPES.has(code))
+    return defaultCategory === null ? NO_MATCH : { ok: true, category: defaultCategory };
   const category = Object.hasOwn(SERVICE_TYPES, code)
     ? SERVICE_TYPES[code]
     : Object.hasOwn(extra, code)

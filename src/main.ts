@@ -125,7 +125,7 @@ program
   .description(
     "the bundled SMSC simulator (the carrier side anning binds to), for demos, tests and benchmarks",
   )
-  .option("--port <n>", "SMPP port (0: a free one)", "2775")
+  .option("--port <n>", "SMPP port (0: a free one; anning's own SMPP server has 2775)", "2875")
   .option("--host <host>", "interface to listen on", "127.0.0.1")
   .option(
     "--system-id <id>",

@@ -30,8 +30,8 @@ export interface SmscSimMoFlags {
   control?: string;
 }
 
-/** The default control API of `anning smsc-sim` (SMPP on 2775). */
-export const DEFAULT_CONTROL_URL = "http://127.0.0.1:2776";
+/** The default control API of `anning smsc-sim` (SMPP on 2875: anning's own SMPP server has 2775). */
+export const DEFAULT_CONTROL_URL = "http://127.0.0.1:2876";
 
 function int(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -54,9 +54,9 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return v as T;
 }
 
-/** Turns the flags into simulator options (CliError on a bad value). SMPP port 2775 unless given. */
+/** Turns the flags into simulator options (CliError on a bad value). SMPP port 2875 unless given. */
 export function simOptionsFromFlags(f: SmscSimFlags): SimOptions {
-  const o: SimOptions = { port: int("port", f.port, 0) ?? 2775 };
+  const o: SimOptions = { port: int("port", f.port, 0) ?? 2875 };
   if (o.port > 65535) throw new CliError("--port must be 0..65535");
   const set = <K extends keyof SimOptions>(k: K, v: SimOptions[K] | undefined) => {
     if (v !== undefined) o[k] = v;

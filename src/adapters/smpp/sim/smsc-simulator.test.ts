@@ -535,7 +535,7 @@ describe("anning smsc-sim", () => {
       idFormat: "decimal",
       controlPort: -1,
     });
-    expect(simOptionsFromFlags({})).toEqual({ port: 2775 });
+    expect(simOptionsFromFlags({})).toEqual({ port: 2875 });
     expect(() => simOptionsFromFlags({ port: "x" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ failRatio: "2" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ failRatio: "0.6", expireRatio: "0.6" })).toThrow(CliError);

@@ -5,7 +5,7 @@ import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
 import { recheck } from "./recheck.js";
-import { queueReceipt } from "./sender-notices.js";
+import { queueReceipt, receiptErr } from "./sender-notices.js";
 import type { Upstream } from "./upstream.port.js";
 
 export interface DispatcherOptions {
@@ -154,12 +154,9 @@ export class Dispatcher {
   /** Claims one batch and hands it over; returns how many were claimed. */
   async dispatchBatch(): Promise<number> {
     await this.recordPending();
-    if (this.upstream.ready && !this.upstream.ready()) return 0;
-    const now = this.ctx.clock.now();
-    const batch = await this.ctx.store.messages.claimOutbox(this.opts.batchSize ?? 200, now);
-    // hand-overs run side by side: the upstream's windows, not this loop, bound what is in flight
-    await Promise.all(batch.map((m) => this.handOver(m)));
-    return batch.length;
+    const n = await this.claimAndStart(this.opts.batchSize ?? 200);
+    await Promise.all(this.inFlight);
+    return n;
   }
 
   /** Retries the outcomes the store did not take; stops at the first that still fails. */
@@ -238,7 +235,7 @@ export class Dispatcher {
     } else if (result.permanent) {
       this.stats.failed++;
       const event = { status: "failed" as const, at, note: result.error };
-      const err = result.status === undefined ? "000" : errCode(result.status);
+      const err = result.status === undefined ? "000" : receiptErr(result.status);
       await this.record(async () => {
         if (await messages.transition(m.id, ["dispatching"], "failed", event))
           await queueReceipt(this.ctx, m, { status: "failed", stat: "UNDELIV", err, at });
@@ -262,9 +259,4 @@ function refsOf(m: Message, route: string, partIds: readonly string[], at: numbe
     state: "sent" as const,
     at,
   }));
-}
-
-/** An upstream status as the three characters of a receipt's `err:` field. */
-function errCode(status: number): string {
-  return status.toString(16).toUpperCase().padStart(3, "0").slice(-3);
 }

@@ -5,6 +5,11 @@ import type { AppContext } from "../context.js";
 /** Receipt states as SMPP receipts spell them (SMPP 3.4 Appendix B). */
 export type ReceiptStat = "DELIVRD" | "UNDELIV" | "EXPIRED" | "REJECTD" | "DELETED" | "UNKNOWN";
 
+/** A command_status as the three characters of a receipt's `err:` field (0x40E → "40E"). */
+export function receiptErr(status: number): string {
+  return status.toString(16).toUpperCase().padStart(3, "0").slice(-3);
+}
+
 /** What a receipt notice carries: enough to build a `deliver_sm` receipt or a webhook event. */
 export interface ReceiptPayload {
   messageId: string;

@@ -1,5 +1,5 @@
 import type { MoPayload, ReceiptPayload } from "../../../app/delivery/sender-notices.js";
-import { senderPartIds } from "../../../app/delivery/sender-notices.js";
+import { receiptErr, senderPartIds } from "../../../app/delivery/sender-notices.js";
 import type { SenderNotice } from "../../../domain/delivery/delivery-store.port.js";
 import { recipientToSmpp } from "../addresses.js";
 import { reasonToSmppStatus } from "../command-status.js";
@@ -22,7 +22,7 @@ function deliverSm(fields: Partial<Omit<SmBody, "command">>): RequestPdu {
 
 /** The three characters of `err:`: the SMPP status of anning's refusal, else the upstream's code. */
 function errField(p: ReceiptPayload): string {
-  if (p.reason) return reasonToSmppStatus(p.reason).toString(16).toUpperCase().padStart(3, "0").slice(-3);
+  if (p.reason) return receiptErr(reasonToSmppStatus(p.reason));
   return p.err.padStart(3, "0").slice(-3);
 }
 

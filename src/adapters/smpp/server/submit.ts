@@ -39,6 +39,9 @@ interface SubmitFields {
  * long message are acknowledged as they come; the decision is taken on the last.
  */
 export class SubmitHandler {
+  /** Fields of long messages still being assembled, for recording them if they never complete. */
+  private readonly pending = new Map<string, SubmitFields>();
+
   constructor(
     private readonly ctx: AppContext,
     private readonly long: LongMessages,
@@ -102,9 +105,6 @@ export class SubmitHandler {
     if (answer.status !== 0) return answer;
     return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
   }
-
-  /** Fields of long messages still being assembled, for recording them if they never complete. */
-  private readonly pending = new Map<string, SubmitFields>();
 
   /** An assembly that timed out: what arrived is recorded as refused and its parts get receipts. */
   async expired(key: string, messageId: string, parts: ArrivedPart[], total: number): Promise<void> {

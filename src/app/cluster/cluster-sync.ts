@@ -116,7 +116,21 @@ export class ClusterSync {
     return this.registryRun;
   }
 
-  private async reloadRegistry(): Promise<void> {
+  /** Reloads run one after another, so the last one asked for is the last applied (see reloadRegistry). */
+  private reloads: Promise<void> = Promise.resolve();
+
+  /**
+   * Reloads the registry and the API keys. Reloads are queued: a reload started by a wake-up before this
+   * node's own change committed must not finish after the reload that follows the change, or it would put
+   * the older registry back (with the version already current, nothing would ever reload it again).
+   */
+  private reloadRegistry(): Promise<void> {
+    const run = this.reloads.then(() => this.loadRegistryNow());
+    this.reloads = run.catch(() => {});
+    return run;
+  }
+
+  private async loadRegistryNow(): Promise<void> {
     const [registry, keys] = await Promise.all([
       loadRegistry(this.ctx.store),
       this.ctx.store.enterprises.listKeys(),

@@ -193,6 +193,26 @@ export class PgMessageStore implements MessageStore {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async transitionReturning(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null> {
+    const r = await this.pool.query(`${SQL.transition} RETURNING *`, [
+      id,
+      from,
+      to,
+      appendedEventJson(event),
+      event.at,
+      patch?.upstreamId ?? null,
+      patch?.reasons === undefined ? null : reasonsJson(patch.reasons),
+    ]);
+    const row = r.rows[0] as Row | undefined;
+    return row ? toMessage(row) : null;
+  }
+
   async claimOutbox(limit: number, now: number): Promise<Message[]> {
     if (limit <= 0) return [];
     const r = await this.pool.query(SQL.claim, [

@@ -5,29 +5,23 @@ import type {
   SenderNotice,
   UpstreamRef,
 } from "../../domain/delivery/delivery-store.port.js";
-import { upstreamIdKeys } from "../../domain/delivery/upstream-id.js";
+import { upstreamIdKey, upstreamIdLookupKeys } from "../../domain/delivery/upstream-id.js";
 import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
-import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
+import { idList, type Row, str, withConflicts } from "./sqlite-util.js";
 
 function statements(db: Database.Database) {
   return {
-    dropKeys: db.prepare("DELETE FROM upstream_keys WHERE message_id = ? AND part = ?"),
-    putRef: db.prepare(
-      `INSERT OR REPLACE INTO upstream_refs (message_id, part, parts, route, upstream_id, state, at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    putPart: db.prepare(
+      `INSERT OR REPLACE INTO upstream_parts (message_id, part, parts, route, upstream_id, id_key, state, at, sent_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    putKey: db.prepare(
-      `INSERT OR IGNORE INTO upstream_keys (route, key, message_id, part, sent_at) VALUES (?, ?, ?, ?, ?)`,
-    ),
-    // one primary-key range per key form (cheaper than one query over json_each of all of them)
+    // every stored form the receipt's id may be in, in one statement (padded to three keys); the newest wins
     find: db.prepare(
-      `SELECT r.*, k.sent_at AS key_sent_at FROM upstream_keys k
-       JOIN upstream_refs r ON r.message_id = k.message_id AND r.part = k.part
-       WHERE k.route = ? AND k.key = ?
-       ORDER BY k.sent_at DESC, k.message_id DESC, k.part DESC LIMIT 1`,
+      `SELECT * FROM upstream_parts WHERE route = ? AND id_key IN (?, ?, ?)
+       ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
     ),
-    settle: db.prepare("UPDATE upstream_refs SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
-    refsOf: db.prepare("SELECT * FROM upstream_refs WHERE message_id = ? ORDER BY part"),
+    settle: db.prepare("UPDATE upstream_parts SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
+    refsOf: db.prepare("SELECT * FROM upstream_parts WHERE message_id = ? ORDER BY part"),
     addNotice: db.prepare(
       `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -64,14 +58,23 @@ export class SqliteDeliveryStore implements DeliveryStore {
   constructor(db: Database.Database) {
     const s = statements(db);
     this.stmts = s;
+    const putPart = (r: UpstreamRef) =>
+      s.putPart.run(
+        r.messageId,
+        r.part,
+        r.parts,
+        r.route,
+        r.upstreamId,
+        upstreamIdKey(r.upstreamId),
+        r.state,
+        r.at,
+        r.at,
+      );
     const addRefs = db.transaction((refs: readonly UpstreamRef[]) => {
-      for (const r of refs) {
-        s.dropKeys.run(r.messageId, r.part);
-        s.putRef.run(r.messageId, r.part, r.parts, r.route, r.upstreamId, r.state, r.at);
-        for (const key of upstreamIdKeys(r.upstreamId)) s.putKey.run(r.route, key, r.messageId, r.part, r.at);
-      }
+      for (const r of refs) putPart(r);
     });
-    this.addRefsTx = (refs) => addRefs.immediate(refs);
+    // one part is one statement, atomic on its own
+    this.addRefsTx = (refs) => (refs.length === 1 && refs[0] ? putPart(refs[0]) : addRefs.immediate(refs));
     const settle = db.transaction((messageId: string, part: number, state: PartState, at: number) => {
       s.settle.run(state, at, messageId, part);
       return s.refsOf.all(messageId) as Row[];
@@ -98,14 +101,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
-    const keys = upstreamIdKeys(upstreamId);
+    const keys = upstreamIdLookupKeys(upstreamId);
     if (keys.length === 0) return null;
-    let best: Row | undefined;
-    for (const key of keys) {
-      const r = this.stmts.find.get(route, key) as Row | undefined;
-      if (r && (!best || newer(r, best))) best = r;
-    }
-    return best ? toUpstreamRef(best) : null;
+    const [k1, k2 = k1, k3 = k2] = keys;
+    const r = this.stmts.find.get(route, k1, k2, k3) as Row | undefined;
+    return r ? toUpstreamRef(r) : null;
   }
 
   async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {
@@ -145,13 +145,4 @@ export class SqliteDeliveryStore implements DeliveryStore {
   async pendingSmppEnterprises(): Promise<string[]> {
     return this.stmts.pendingEnterprises.all().map(str);
   }
-}
-
-/** Whether key row `a` was sent after `b` (ties broken by message id, then part, as the ORDER BY does). */
-function newer(a: Row, b: Row): boolean {
-  const [sa, sb] = [num(a.key_sent_at), num(b.key_sent_at)];
-  if (sa !== sb) return sa > sb;
-  const [ma, mb] = [str(a.message_id), str(b.message_id)];
-  if (ma !== mb) return ma > mb;
-  return num(a.part) > num(b.part);
 }

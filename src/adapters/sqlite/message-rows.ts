@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import type { Message, MessageEvent } from "../../domain/messages/message.js";
 import { eventJson, messageValues } from "../sql-rows/message-rows.js";
 
-export { historyJson, parseHistory, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
+export { eventJson, historyJson, parseHistory, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
 
 /** Appends one event to a stored history without re-encoding the events already there. */
 export function appendHistory(stored: unknown, e: MessageEvent): string {

@@ -8,6 +8,7 @@ import type {
 } from "../../domain/messages/message-store.port.js";
 import {
   appendHistory,
+  eventJson,
   prepareMessageInsert,
   reasonsJson,
   runMessageInsert,
@@ -16,6 +17,26 @@ import {
 import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
+
+/**
+ * SQL appending the event JSON bound at its place to the stored history, without parsing it (the history
+ * is a JSON array as the message rows write it).
+ */
+const APPEND =
+  "(CASE WHEN history = '[]' THEN '[' ELSE substr(history, 1, length(history) - 1) || ',' END || ? || ']')";
+
+/** A status transition for a from-list of `n` statuses, one statement (the row comes back when asked). */
+function transitionSql(n: number, returning: boolean): string {
+  return `UPDATE messages SET status = ?, history = ${APPEND}, updated_at = ?,
+      upstream_id = COALESCE(?, upstream_id), reasons = COALESCE(?, reasons)
+    WHERE id = ? AND status IN (${Array(n).fill("?").join(", ")})${returning ? " RETURNING *" : ""}`;
+}
+
+/** Oldest due first, as the outbox is claimed. */
+function byDue(a: Message, b: Message): number {
+  if (a.notBefore !== b.notBefore) return a.notBefore - b.notBefore;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
 
 /** At most this many candidates from findUnknownToRecipient. */
 const UNKNOWN_TO_RECIPIENT_MAX = 50;
@@ -26,18 +47,18 @@ function statements(db: Database.Database) {
     get: db.prepare("SELECT * FROM messages WHERE id = ?"),
     byKey: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND idempotency_key = ?"),
     statusOf: db.prepare("SELECT status, history FROM messages WHERE id = ?"),
-    transition: db.prepare(
-      `UPDATE messages SET status = ?, history = ?, updated_at = ?, upstream_id = COALESCE(?, upstream_id),
-         reasons = COALESCE(?, reasons)
-       WHERE id = ?`,
-    ),
-    due: db.prepare(
-      `SELECT * FROM messages WHERE status = 'accepted' AND not_before <= ?
-       ORDER BY not_before, id LIMIT ?`,
+    // one statement per claim: the due rows move to dispatching and come back (sorted by the caller)
+    claim: db.prepare(
+      `UPDATE messages SET status = 'dispatching', history = ${APPEND}, updated_at = ?
+       WHERE id IN (
+         SELECT id FROM messages WHERE status = 'accepted' AND not_before <= ? ORDER BY not_before, id LIMIT ?
+       )
+       RETURNING *`,
     ),
     move: db.prepare("UPDATE messages SET status = ?, history = ?, updated_at = ? WHERE id = ?"),
     defer: db.prepare(
-      "UPDATE messages SET status = 'accepted', not_before = ?, history = ?, updated_at = ? WHERE id = ?",
+      `UPDATE messages SET status = 'accepted', not_before = ?, history = ${APPEND}, updated_at = ?
+       WHERE id = ? AND status IN ('dispatching', 'accepted')`,
     ),
     inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching' AND updated_at < ?"),
     latestTo: db.prepare(
@@ -45,8 +66,7 @@ function statements(db: Database.Database) {
        ORDER BY created_at DESC LIMIT 1`,
     ),
     unknownTo: db.prepare(
-      // "status <> 'refused'" repeats the recipient index's condition so that SQLite uses it
-      `SELECT * FROM messages WHERE phone = ? AND status = 'unknown' AND status <> 'refused' AND created_at >= ?
+      `SELECT * FROM messages WHERE phone = ? AND status = 'unknown' AND created_at >= ?
        ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`,
     ),
     verificationSince: db.prepare(
@@ -83,15 +103,9 @@ export class SqliteMessageStore implements MessageStore {
   private readonly stmts: Statements;
   private readonly insertOneTx: (m: Message) => InsertOutcome;
   private readonly insertManyTx: (ms: readonly Message[]) => void;
-  private readonly transitionTx: (
-    id: string,
-    from: readonly MessageStatus[],
-    to: MessageStatus,
-    event: MessageEvent,
-    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-  ) => boolean;
-  private readonly claimTx: (limit: number, now: number) => Message[];
-  private readonly deferTx: (id: string, notBefore: number, event: MessageEvent) => void;
+  /** Transition statements by from-list length, plain and RETURNING. */
+  private readonly transitions = new Map<string, Database.Statement>();
+  private readonly db: Database.Database;
   private readonly inFlightTx: (at: number, claimedBefore: number) => number;
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
@@ -110,46 +124,7 @@ export class SqliteMessageStore implements MessageStore {
     const insertMany = db.transaction((ms: readonly Message[]) => this.insertRows(ms));
     this.insertManyTx = (ms) => insertMany.immediate(ms);
 
-    const transition = db.transaction(
-      (
-        id: string,
-        from: readonly MessageStatus[],
-        to: MessageStatus,
-        event: MessageEvent,
-        patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-      ): boolean => {
-        const r = s.statusOf.get(id) as Row | undefined;
-        if (!r || !from.includes(str(r.status) as MessageStatus)) return false;
-        const reasons = patch?.reasons === undefined ? null : reasonsJson(patch.reasons);
-        s.transition.run(
-          to,
-          appendHistory(r.history, event),
-          event.at,
-          patch?.upstreamId ?? null,
-          reasons,
-          id,
-        );
-        return true;
-      },
-    );
-    this.transitionTx = (id, from, to, event, patch) => transition.immediate(id, from, to, event, patch);
-
-    const claim = db.transaction((limit: number, now: number): Message[] => {
-      const rows = s.due.all(now, limit) as Row[];
-      return rows.map((r) => {
-        const history = appendHistory(r.history, { status: "dispatching", at: now });
-        s.move.run("dispatching", history, now, r.id);
-        return toMessage({ ...r, status: "dispatching", history, updated_at: now });
-      });
-    });
-    this.claimTx = (limit, now) => claim.immediate(limit, now);
-
-    const defer = db.transaction((id: string, notBefore: number, event: MessageEvent) => {
-      const r = s.statusOf.get(id) as Row | undefined;
-      if (!r || (r.status !== "dispatching" && r.status !== "accepted")) return;
-      s.defer.run(notBefore, appendHistory(r.history, event), event.at, id);
-    });
-    this.deferTx = (id, notBefore, event) => defer.immediate(id, notBefore, event);
+    this.db = db;
 
     const inFlight = db.transaction((at: number, claimedBefore: number): number => {
       const rows = s.inFlight.all(claimedBefore) as Row[];
@@ -207,15 +182,51 @@ export class SqliteMessageStore implements MessageStore {
     event: MessageEvent,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<boolean> {
-    return this.transitionTx(id, from, to, event, patch);
+    return this.runTransition(false, id, from, to, event, patch).changes > 0;
+  }
+
+  async transitionReturning(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null> {
+    const r = this.runTransition(true, id, from, to, event, patch).row;
+    return r ? toMessage(r) : null;
+  }
+
+  /** One UPDATE … WHERE status IN (from): no read first, the status test and the write are one step. */
+  private runTransition(
+    returning: boolean,
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): { changes: number; row?: Row } {
+    if (from.length === 0) return { changes: 0 };
+    const key = `${from.length}${returning ? "r" : ""}`;
+    let stmt = this.transitions.get(key);
+    if (!stmt) {
+      stmt = this.db.prepare(transitionSql(from.length, returning));
+      this.transitions.set(key, stmt);
+    }
+    const reasons = patch?.reasons === undefined ? null : reasonsJson(patch.reasons);
+    const args = [to, eventJson(event), event.at, patch?.upstreamId ?? null, reasons, id, ...from];
+    if (!returning) return { changes: stmt.run(...args).changes };
+    const row = stmt.get(...args) as Row | undefined;
+    return row ? { changes: 1, row } : { changes: 0 };
   }
 
   async claimOutbox(limit: number, now: number): Promise<Message[]> {
-    return limit > 0 ? this.claimTx(limit, now) : [];
+    if (limit <= 0) return [];
+    const event = eventJson({ status: "dispatching", at: now });
+    return (this.stmts.claim.all(event, now, now, limit) as Row[]).map(toMessage).sort(byDue);
   }
 
   async defer(id: string, notBefore: number, event: MessageEvent): Promise<void> {
-    this.deferTx(id, notBefore, event);
+    this.stmts.defer.run(notBefore, eventJson(event), event.at, id);
   }
 
   async markInFlightUnknown(at: number, claimedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {

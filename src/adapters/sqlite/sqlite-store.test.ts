@@ -126,7 +126,7 @@ describe("SqliteStore specifics", () => {
         /INDEX consent_events_dnd/,
       ],
       [
-        `SELECT * FROM messages WHERE phone = 'x' AND status = 'unknown' AND status <> 'refused' AND created_at >= 1
+        `SELECT * FROM messages WHERE phone = 'x' AND status = 'unknown' AND created_at >= 1
          ORDER BY created_at DESC, id DESC LIMIT 50`,
         /INDEX messages_recipient/,
       ],
@@ -140,10 +140,21 @@ describe("SqliteStore specifics", () => {
         /INDEX sender_notices_enterprise/,
       ],
       [
-        "SELECT * FROM upstream_keys WHERE route = 'r' AND key IN ('s:a', 'n:a') ORDER BY sent_at DESC LIMIT 1",
-        /upstream_keys USING PRIMARY KEY \(route=\? AND key=\?\)/,
+        `SELECT * FROM upstream_parts WHERE route = 'r' AND id_key IN ('a', '10', 'a')
+         ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
+        /upstream_parts USING INDEX upstream_parts_key \(route=\? AND id_key=\?\)/,
       ],
     ];
     for (const [sql, index] of uses) expect(plan(sql)).toMatch(index);
+    // a status change rewrites no index but the outbox's and the in-flight one (their WHERE names it)
+    const statusIndexes = (
+      s.db
+        .prepare(
+          "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages' AND sql LIKE '%status%'",
+        )
+        .pluck()
+        .all() as string[]
+    ).sort();
+    expect(statusIndexes).toEqual(["messages_in_flight", "messages_outbox"]);
   });
 });

@@ -80,6 +80,7 @@ export class SqliteStore implements Store {
       "insert",
       "insertMany",
       "transition",
+      "transitionReturning",
       "claimOutbox",
       "defer",
       "markInFlightUnknown",

@@ -88,21 +88,18 @@ export async function recordUpstreamReceipt(ctx: AppContext, r: UpstreamReceipt)
     return { matched: true, messageId: ref.messageId, final: false };
   const status: MessageStatus = parts.every((p) => p.state === "delivered") ? "delivered" : "failed";
   const note = `receipt ${r.stat.toUpperCase()} err:${r.err}`;
-  const moved = await messages.transition(ref.messageId, ["sent", "unknown", "dispatching"], status, {
+  const m = await messages.transitionReturning(ref.messageId, ["sent", "unknown", "dispatching"], status, {
     status,
     at: r.at,
     note,
   });
-  if (moved) {
-    const m = await messages.get(ref.messageId);
-    if (m)
-      await queueReceipt(ctx, m, {
-        status,
-        stat: worstStat(parts.map((p) => p.state)),
-        err: r.err,
-        at: r.at,
-      });
-  }
+  if (m)
+    await queueReceipt(ctx, m, {
+      status,
+      stat: worstStat(parts.map((p) => p.state)),
+      err: r.err,
+      at: r.at,
+    });
   return { matched: true, messageId: ref.messageId, final: true, status };
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { upstreamIdKeys } from "./upstream-id.js";
+import { upstreamIdKey, upstreamIdKeys, upstreamIdLookupKeys } from "./upstream-id.js";
 
 const shares = (a: string, b: string) => upstreamIdKeys(a).some((k) => upstreamIdKeys(b).includes(k));
 
@@ -76,5 +76,39 @@ describe("upstreamIdKeys", () => {
         if (s.trim() !== "") expect(keys[0]).toMatch(/^s:/);
       }),
     );
+  });
+});
+
+describe("upstreamIdKey and upstreamIdLookupKeys (one stored key, several looked up)", () => {
+  const finds = (sent: string, receipt: string) =>
+    upstreamIdKey(sent) !== "" && upstreamIdLookupKeys(receipt).includes(upstreamIdKey(sent));
+
+  it.each([
+    ["00A1F", "a1f", ["a1f", "2591"]],
+    ["2591", "2591", ["2591", "a1f", "9617"]],
+    ["  0002591\t", "2591", ["2591", "a1f", "9617"]],
+    ["000", "0", ["0"]],
+    ["msg-00ab", "msg-00ab", ["msg-00ab"]],
+    ["", "", []],
+  ])("stores %j as %j and looks it up as %j", (id, key, lookup) => {
+    expect(upstreamIdKey(id)).toBe(key);
+    expect(upstreamIdLookupKeys(id)).toEqual(lookup);
+  });
+
+  it("matches exactly the pairs that share a key in upstreamIdKeys", () => {
+    // short ids over digits and a few hex letters, so that hex/decimal coincidences are frequent
+    const id = fc
+      .array(fc.constantFrom("0", "1", "2", "5", "9", "a", "F", "x"), { minLength: 0, maxLength: 6 })
+      .map((cs) => cs.join(""));
+    const number = fc
+      .bigInt({ min: 0n, max: 10n ** 32n })
+      .chain((v) => fc.constantFrom(v.toString(10), v.toString(16).toUpperCase(), `0${v.toString(16)}`));
+    for (const arb of [id, number])
+      fc.assert(
+        fc.property(arb, arb, (a, b) => {
+          expect(finds(a, b)).toBe(shares(a, b));
+        }),
+        { numRuns: 2000 },
+      );
   });
 });

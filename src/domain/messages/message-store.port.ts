@@ -38,6 +38,14 @@ export interface MessageStore {
     event: MessageEvent,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<boolean>;
+  /** {@link transition}, returning the message as moved (null when its status did not match). */
+  transitionReturning(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null>;
   /**
    * Atomically takes up to `limit` accepted messages whose notBefore ≤ now (oldest first) and marks
    * them dispatching (with a history event at `now`), so no two dispatchers take the same message.

@@ -89,6 +89,29 @@ export function messagesContract(ctx: StoreContext): void {
       });
     });
 
+    it("transitionReturning moves like transition and returns the message as moved", async () => {
+      const m = aMessage();
+      await ctx.store.messages.insert(m);
+      const ev = { status: "sent" as const, at: T0 + 5, note: "upstream" };
+      expect(await ctx.store.messages.transitionReturning(m.id, ["dispatching"], "sent", ev)).toBeNull();
+      expect(
+        await ctx.store.messages.transitionReturning("msg_missing", ["accepted"], "sent", ev),
+      ).toBeNull();
+      const moved = await ctx.store.messages.transitionReturning(m.id, ["unknown", "accepted"], "sent", ev, {
+        upstreamId: "0A1F",
+      });
+      const expected = {
+        ...m,
+        status: "sent",
+        upstreamId: "0A1F",
+        updatedAt: T0 + 5,
+        history: [...m.history, ev],
+      };
+      expect(moved).toEqual(expected);
+      expect(await ctx.store.messages.get(m.id)).toEqual(expected);
+      expect(await ctx.store.messages.transitionReturning(m.id, ["accepted"], "sent", ev)).toBeNull();
+    });
+
     it("claims due messages oldest first, marks them dispatching, and respects notBefore", async () => {
       const late = aMessage({ notBefore: T0 + 50 });
       const b = aMessage({ notBefore: T0 + 10 });

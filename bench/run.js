@@ -1,7 +1,8 @@
 // npm run bench: prints anning's figures beside baselines measured in the same run.
-// `npm run bench -- campaign`, `-- http` or `-- smpp` runs one part.
+// `npm run bench -- campaign`, `-- http`, `-- store` or `-- smpp` runs one part.
 import { httpBench } from "./http.bench.js";
 import { smppBench } from "./smpp.bench.js";
+import { storePathBench } from "./store-path.bench.js";
 
 const log = (s) => process.stdout.write(`${s}\n`);
 const only = process.argv[2];
@@ -38,6 +39,11 @@ if (!only || only === "campaign") {
     log(
       `side by side: deciding ${results.sqlite.decisionsPerSecond.toLocaleString()} vs ${results.postgres.decisionsPerSecond.toLocaleString()} /s; end to end ${results.sqlite.endToEndSeconds.toFixed(2)} vs ${results.postgres.endToEndSeconds.toFixed(2)} s (SQLite vs PostgreSQL + Redis)`,
     );
+}
+
+if (!only || only === "store") {
+  log("== the SMPP relay's store calls per message (no sockets, no other process)");
+  await storePathBench(log);
 }
 
 if (!only || only === "smpp") {

@@ -8,7 +8,9 @@
 //
 // Options (environment): BENCH_SMPP_BINDS (4), BENCH_SMPP_WINDOW (100), BENCH_SMPP_MESSAGES (100,000),
 // BENCH_SMPP_WARMUP (5,000), BENCH_SMPP_LATENCY_MS (20), BENCH_SMPP_PARTS (1,2,3), BENCH_HTTP_SECONDS (10),
-// BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof).
+// BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof),
+// BENCH_SMPP_STORE=postgres (anning on PostgreSQL + Redis, BENCH_PG_URL / BENCH_REDIS_URL, in a schema of
+// its own dropped after; part 1 only: one run uses up the seeded recipients' daily cap).
 import { fork, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
@@ -30,7 +32,35 @@ const WINDOW = Number(process.env.BENCH_SMPP_WINDOW ?? 100);
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 const WARMUP = Number(process.env.BENCH_SMPP_WARMUP ?? 5_000);
 const LATENCY_MS = Number(process.env.BENCH_SMPP_LATENCY_MS ?? 20);
-const PARTS = new Set((process.env.BENCH_SMPP_PARTS ?? "1,2,3").split(",").map((s) => s.trim()));
+const STORE = process.env.BENCH_SMPP_STORE === "postgres" ? "postgres" : "sqlite";
+const PARTS =
+  STORE === "postgres"
+    ? new Set(["1"])
+    : new Set((process.env.BENCH_SMPP_PARTS ?? "1,2,3").split(",").map((s) => s.trim()));
+const PG_URL = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const PG_SCHEMA = `bench_smpp_${process.pid}`;
+
+/** anning's store settings: none for SQLite (the data dir), a schema and a key prefix of its own for PostgreSQL. */
+function storeEnv() {
+  if (STORE !== "postgres") return {};
+  const pg = new URL(PG_URL);
+  pg.searchParams.set("schema", PG_SCHEMA);
+  const redis = new URL(REDIS_URL);
+  redis.searchParams.set("prefix", PG_SCHEMA);
+  return { ANNING_DATABASE_URL: pg.toString(), ANNING_REDIS_URL: redis.toString() };
+}
+
+async function dropPgSchema() {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  try {
+    await c.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const HTTP_WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
@@ -245,6 +275,7 @@ function anningEnv(dir, extra = {}) {
     ANNING_DATA_DIR: dir,
     ANNING_ADMIN_TOKEN: ADMIN,
     ANNING_LOG_LEVEL: "warn",
+    ...storeEnv(),
     ...extra,
   };
 }
@@ -844,6 +875,7 @@ export async function smppBench(log) {
   const results = {};
   try {
     if (PROFILE) log(`BENCH_PROFILE=1: the anning child runs under --cpu-prof, profiles in ${PROFILE_DIR}`);
+    if (STORE === "postgres") log(`anning on PostgreSQL + Redis (schema ${PG_SCHEMA}); part 1 only`);
     const seeded = await seed(log);
 
     if (PARTS.has("1")) {
@@ -895,6 +927,7 @@ export async function smppBench(log) {
     process.off("SIGTERM", onSignal);
     if (!process.env.BENCH_KEEP_DIRS)
       for (const d of tmpDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    if (STORE === "postgres") await dropPgSchema().catch((err) => log(`schema not dropped: ${err.message}`));
   }
   return results;
 }

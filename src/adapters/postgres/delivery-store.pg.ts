@@ -4,30 +4,30 @@ import type {
   SenderNotice,
   UpstreamRef,
 } from "../../domain/delivery/delivery-store.port.js";
-import { upstreamIdKeys } from "../../domain/delivery/upstream-id.js";
+import { upstreamIdKey, upstreamIdLookupKeys } from "../../domain/delivery/upstream-id.js";
 import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
 import { inTransaction, type PgPool, type Row, str, withConflicts } from "./pg-util.js";
+import { StatementBatcher } from "./statement-batcher.js";
 
 const SQL = {
-  dropKeys: `DELETE FROM upstream_keys WHERE (message_id, part) IN (
-      SELECT * FROM unnest($1::text[], $2::int[]))`,
-  putRefs: `INSERT INTO upstream_refs (message_id, part, parts, route, upstream_id, state, at)
-    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[])
+  putParts: `INSERT INTO upstream_parts (message_id, part, parts, route, upstream_id, id_key, state, at, sent_at)
+    SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+      $8::bigint[], $8::bigint[])
     ON CONFLICT (message_id, part) DO UPDATE SET parts = excluded.parts, route = excluded.route,
-      upstream_id = excluded.upstream_id, state = excluded.state, at = excluded.at`,
-  putKeys: `INSERT INTO upstream_keys (route, key, message_id, part, sent_at)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::bigint[])
-    ON CONFLICT DO NOTHING`,
+      upstream_id = excluded.upstream_id, id_key = excluded.id_key, state = excluded.state, at = excluded.at,
+      sent_at = excluded.sent_at`,
   find: {
     name: "dlv.find",
-    text: `SELECT r.* FROM upstream_keys k
-      JOIN upstream_refs r ON r.message_id = k.message_id AND r.part = k.part
-      WHERE k.route = $1 AND k.key = ANY($2::text[])
-      ORDER BY k.sent_at DESC, k.message_id DESC, k.part DESC LIMIT 1`,
+    text: `SELECT * FROM upstream_parts WHERE route = $1 AND id_key = ANY($2::text[])
+      ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
   },
-  lockParts: "SELECT 1 FROM upstream_refs WHERE message_id = $1 FOR UPDATE",
-  settle: "UPDATE upstream_refs SET state = $3, at = $4 WHERE message_id = $1 AND part = $2",
-  refsOf: { name: "dlv.refsOf", text: "SELECT * FROM upstream_refs WHERE message_id = $1 ORDER BY part" },
+  // many look-ups in one statement: one (look-up, route, key) row per key form; the newest part per look-up
+  findMany: `SELECT DISTINCT ON (k.i) k.i, p.* FROM unnest($1::int[], $2::text[], $3::text[]) AS k(i, route, key)
+    JOIN upstream_parts p ON p.route = k.route AND p.id_key = k.key
+    ORDER BY k.i, p.sent_at DESC, p.message_id DESC, p.part DESC`,
+  lockParts: "SELECT 1 FROM upstream_parts WHERE message_id = $1 FOR UPDATE",
+  settle: "UPDATE upstream_parts SET state = $3, at = $4 WHERE message_id = $1 AND part = $2",
+  refsOf: { name: "dlv.refsOf", text: "SELECT * FROM upstream_parts WHERE message_id = $1 ORDER BY part" },
   addNotices: `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at,
       smpp_delivered_at)
     SELECT id, enterprise_id, kind, message_id, payload::jsonb, created_at, smpp_delivered_at
@@ -62,38 +62,70 @@ function lastPerPart(refs: readonly UpstreamRef[]): UpstreamRef[] {
 
 /** Upstream references and sender notices, in PostgreSQL. */
 export class PgDeliveryStore implements DeliveryStore {
-  constructor(private readonly pool: PgPool) {}
+  /** Part references, from concurrent calls, one statement per turn. */
+  private readonly refs: StatementBatcher<UpstreamRef[], void>;
+  /** Receipt look-ups, likewise. */
+  private readonly finds: StatementBatcher<{ route: string; keys: string[] }, Row | null>;
+  /** Notices, likewise. */
+  private readonly notices: StatementBatcher<SenderNotice[], void>;
 
-  async addRefs(refs: UpstreamRef[]): Promise<void> {
-    if (refs.length === 0) return;
-    const rs = lastPerPart(refs);
-    const keys = rs.flatMap((r) => upstreamIdKeys(r.upstreamId).map((key) => ({ r, key })));
-    await inTransaction(this.pool, async (c) => {
-      await c.query(SQL.dropKeys, [rs.map((r) => r.messageId), rs.map((r) => r.part)]);
-      await c.query(SQL.putRefs, [
-        rs.map((r) => r.messageId),
-        rs.map((r) => r.part),
-        rs.map((r) => r.parts),
-        rs.map((r) => r.route),
-        rs.map((r) => r.upstreamId),
-        rs.map((r) => r.state),
-        rs.map((r) => r.at),
-      ]);
-      if (keys.length > 0)
-        await c.query(SQL.putKeys, [
-          keys.map((k) => k.r.route),
-          keys.map((k) => k.key),
-          keys.map((k) => k.r.messageId),
-          keys.map((k) => k.r.part),
-          keys.map((k) => k.r.at),
-        ]);
+  constructor(private readonly pool: PgPool) {
+    this.refs = new StatementBatcher<UpstreamRef[], void>({
+      runMany: async (calls) => {
+        await this.putParts(calls.flat());
+        return calls.map(() => undefined);
+      },
+      // a part given twice in one batch is written once, as its last call gave it (lastPerPart)
+      runOne: (rs) => this.putParts(rs),
+    });
+    this.finds = new StatementBatcher<{ route: string; keys: string[] }, Row | null>({
+      runMany: async (calls) => {
+        const [is, routes, keys]: [number[], string[], string[]] = [[], [], []];
+        calls.forEach((c, i) => {
+          for (const key of c.keys) {
+            is.push(i);
+            routes.push(c.route);
+            keys.push(key);
+          }
+        });
+        const r = await pool.query(SQL.findMany, [is, routes, keys]);
+        const found = new Map((r.rows as Row[]).map((row) => [Number(row.i), row]));
+        return calls.map((_, i) => found.get(i) ?? null);
+      },
+      runOne: async (c) =>
+        ((await pool.query({ ...SQL.find, values: [c.route, c.keys] })).rows[0] as Row | undefined) ?? null,
+    });
+    this.notices = new StatementBatcher<SenderNotice[], void>({
+      runMany: async (calls) => {
+        await this.insertNotices(calls.flat());
+        return calls.map(() => undefined);
+      },
+      runOne: (ns) => this.insertNotices(ns),
     });
   }
 
+  async addRefs(refs: UpstreamRef[]): Promise<void> {
+    if (refs.length > 0) await this.refs.run(refs);
+  }
+
+  private async putParts(refs: readonly UpstreamRef[]): Promise<void> {
+    const rs = lastPerPart(refs);
+    await this.pool.query(SQL.putParts, [
+      rs.map((r) => r.messageId),
+      rs.map((r) => r.part),
+      rs.map((r) => r.parts),
+      rs.map((r) => r.route),
+      rs.map((r) => r.upstreamId),
+      rs.map((r) => upstreamIdKey(r.upstreamId)),
+      rs.map((r) => r.state),
+      rs.map((r) => r.at),
+    ]);
+  }
+
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
-    const keys = upstreamIdKeys(upstreamId);
+    const keys = upstreamIdLookupKeys(upstreamId);
     if (keys.length === 0) return null;
-    const r = (await this.pool.query({ ...SQL.find, values: [route, keys] })).rows[0] as Row | undefined;
+    const r = await this.finds.run({ route, keys });
     return r ? toUpstreamRef(r) : null;
   }
 
@@ -115,7 +147,10 @@ export class PgDeliveryStore implements DeliveryStore {
   }
 
   async addNotices(ns: SenderNotice[]): Promise<void> {
-    if (ns.length === 0) return;
+    if (ns.length > 0) await this.notices.run(ns);
+  }
+
+  private async insertNotices(ns: readonly SenderNotice[]): Promise<void> {
     const values = [
       ns.map((n) => n.id),
       ns.map((n) => n.enterpriseId),

@@ -31,6 +31,7 @@ import {
   str,
 } from "./pg-util.js";
 import { messageIdBound } from "./schema/messages.js";
+import { StatementBatcher } from "./statement-batcher.js";
 
 const SQL = {
   insert: `INSERT INTO messages (${MESSAGE_COLUMNS})
@@ -43,6 +44,14 @@ const SQL = {
   transition: `UPDATE messages SET status = $3, history = history || $4::jsonb, updated_at = $5,
       upstream_id = COALESCE($6, upstream_id), reasons = COALESCE($7::jsonb, reasons)
     WHERE id = $1 AND status = ANY($2::text[])`,
+  // many transitions in one statement; each row's from-list as JSON text; RETURNING the moved rows
+  transitionMany: `UPDATE messages m SET status = u.to_status, history = m.history || u.event::jsonb,
+      updated_at = u.at, upstream_id = COALESCE(u.upstream_id, m.upstream_id),
+      reasons = COALESCE(u.reasons::jsonb, m.reasons)
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
+      AS u(id, from_list, to_status, event, at, upstream_id, reasons)
+    WHERE m.id = u.id AND m.status IN (SELECT jsonb_array_elements_text(u.from_list::jsonb))
+    RETURNING m.*`,
   // SKIP LOCKED: concurrent claims (other nodes) take the next due rows instead of waiting for these
   claim: `UPDATE messages SET status = 'dispatching', updated_at = $2, history = history || $3::jsonb
     WHERE id IN (
@@ -106,6 +115,41 @@ export async function withMessageConflicts<T>(fn: () => Promise<T>): Promise<T> 
   }
 }
 
+/** One `transition` call, as the batcher holds it. */
+interface TransitionCall {
+  id: string;
+  from: readonly MessageStatus[];
+  to: MessageStatus;
+  event: MessageEvent;
+  patch?: { upstreamId?: string; reasons?: Message["reasons"] } | undefined;
+}
+
+/** SQL.transition's parameters for one call. */
+function transitionParams(c: TransitionCall): unknown[] {
+  return [
+    c.id,
+    c.from,
+    c.to,
+    appendedEventJson(c.event),
+    c.event.at,
+    c.patch?.upstreamId ?? null,
+    c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons),
+  ];
+}
+
+/** SQL.transitionMany's parameters: one array per column. */
+function transitionColumns(calls: readonly TransitionCall[]): unknown[][] {
+  return [
+    calls.map((c) => c.id),
+    calls.map((c) => JSON.stringify(c.from)),
+    calls.map((c) => c.to),
+    calls.map((c) => appendedEventJson(c.event)),
+    calls.map((c) => c.event.at),
+    calls.map((c) => c.patch?.upstreamId ?? null),
+    calls.map((c) => (c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons))),
+  ];
+}
+
 /** Oldest due first, as the outbox index orders them. */
 function byDue(a: Message, b: Message): number {
   if (a.notBefore !== b.notBefore) return a.notBefore - b.notBefore;
@@ -117,7 +161,33 @@ function byDue(a: Message, b: Message): number {
  * idempotency keys in their own table. Claims lock with SKIP LOCKED, so several nodes share one outbox.
  */
 export class PgMessageStore implements MessageStore {
-  constructor(private readonly pool: PgPool) {}
+  /** Inserts without an idempotency key, several per statement. */
+  private readonly inserts: StatementBatcher<Message, void>;
+  /** Transitions, several per statement; each resolves with its row as moved, or null. */
+  private readonly transitions: StatementBatcher<TransitionCall, Row | null>;
+
+  constructor(private readonly pool: PgPool) {
+    this.inserts = new StatementBatcher<Message, void>({
+      runMany: async (ms) => {
+        await pool.query(INSERT_UNNEST_SQL, unnestParams(ms));
+        return ms.map(() => undefined);
+      },
+      runOne: async (m) => {
+        await pool.query(SQL.insert, messageParams(m));
+      },
+      keyOf: (m) => m.id,
+    });
+    this.transitions = new StatementBatcher<TransitionCall, Row | null>({
+      runMany: async (calls) => {
+        const rows = (await pool.query(SQL.transitionMany, transitionColumns(calls))).rows as Row[];
+        const byId = new Map(rows.map((r) => [str(r.id), r]));
+        return calls.map((c) => byId.get(c.id) ?? null);
+      },
+      runOne: async (c) =>
+        ((await pool.query(`${SQL.transition} RETURNING *`, transitionParams(c))).rows[0] as Row) ?? null,
+      keyOf: (c) => c.id,
+    });
+  }
 
   /** Creates last month's, this month's and the next months' partitions of the log. */
   async ensurePartitions(now: number): Promise<void> {
@@ -149,7 +219,7 @@ export class PgMessageStore implements MessageStore {
   async insert(m: Message): Promise<InsertOutcome> {
     return withMessageConflicts(async () => {
       if (m.idempotencyKey === null) {
-        await this.pool.query(SQL.insert, messageParams(m));
+        await this.inserts.run(m);
         return { inserted: true };
       }
       // key and message in one statement: a concurrent insert of the same key waits for this one, then
@@ -181,16 +251,7 @@ export class PgMessageStore implements MessageStore {
     event: MessageEvent,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<boolean> {
-    const r = await this.pool.query(SQL.transition, [
-      id,
-      from,
-      to,
-      appendedEventJson(event),
-      event.at,
-      patch?.upstreamId ?? null,
-      patch?.reasons === undefined ? null : reasonsJson(patch.reasons),
-    ]);
-    return (r.rowCount ?? 0) > 0;
+    return (await this.transitions.run({ id, from, to, event, patch })) !== null;
   }
 
   async transitionReturning(
@@ -200,16 +261,7 @@ export class PgMessageStore implements MessageStore {
     event: MessageEvent,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<Message | null> {
-    const r = await this.pool.query(`${SQL.transition} RETURNING *`, [
-      id,
-      from,
-      to,
-      appendedEventJson(event),
-      event.at,
-      patch?.upstreamId ?? null,
-      patch?.reasons === undefined ? null : reasonsJson(patch.reasons),
-    ]);
-    const row = r.rows[0] as Row | undefined;
+    const row = await this.transitions.run({ id, from, to, event, patch });
     return row ? toMessage(row) : null;
   }
 

@@ -34,6 +34,26 @@ export function deliveryRefsContract(ctx: StoreContext): void {
       expect(await ctx.store.delivery.findRef("up-b", "0004242")).toEqual(dec);
     });
 
+    it("records and finds many parts at once (calls made in one turn), each call its own answer", async () => {
+      const refs = Array.from({ length: 40 }, (_, i) =>
+        aRef({ route: i % 2 ? "up-a" : "up-b", upstreamId: (0xb000 + i).toString(16), at: T0 + i }),
+      );
+      await Promise.all(refs.map((r) => ctx.store.delivery.addRefs([r])));
+      // again for one part in the same turn as others: the later call wins
+      const moved = { ...(refs[3] as UpstreamRef), upstreamId: "fffe", at: T0 + 100 };
+      await Promise.all([
+        ctx.store.delivery.addRefs([refs[4] as UpstreamRef]),
+        ctx.store.delivery.addRefs([moved]),
+      ]);
+      const found = await Promise.all([
+        ...refs.map((r) => ctx.store.delivery.findRef(r.route, String(Number.parseInt(r.upstreamId, 16)))),
+        ctx.store.delivery.findRef("up-a", "65534"),
+        ctx.store.delivery.findRef("up-b", "65534"),
+        ctx.store.delivery.findRef("up-a", "nope"),
+      ]);
+      expect(found).toEqual([...refs.map((r, i) => (i === 3 ? null : r)), moved, null, null]);
+    });
+
     it("answers the most recently handed-over part when an id was reused", async () => {
       const old = aRef({ upstreamId: "77", at: T0 });
       const recent = aRef({ upstreamId: "077", at: T0 + 5000 });

@@ -112,6 +112,37 @@ export function messagesContract(ctx: StoreContext): void {
       expect(await ctx.store.messages.transitionReturning(m.id, ["accepted"], "sent", ev)).toBeNull();
     });
 
+    it("applies transitions made in one turn in call order, each with its own outcome", async () => {
+      const ms = [aMessage(), aMessage(), aMessage()];
+      await ctx.store.messages.insertMany(ms);
+      const [a, b, c] = ms as [Message, Message, Message];
+      const ev = (status: "dispatching" | "sent" | "delivered", at: number) => ({ status, at: T0 + at });
+      const outcomes = await Promise.all([
+        ctx.store.messages.transition(a.id, ["accepted"], "dispatching", ev("dispatching", 1)),
+        ctx.store.messages.transition(b.id, ["accepted"], "dispatching", ev("dispatching", 1)),
+        // the same message again in the same turn: sees the first move
+        ctx.store.messages.transition(a.id, ["dispatching"], "sent", ev("sent", 2), { upstreamId: "u-1" }),
+        ctx.store.messages.transitionReturning(a.id, ["sent"], "delivered", ev("delivered", 3)),
+        ctx.store.messages.transition(c.id, ["sent"], "delivered", ev("delivered", 3)),
+        ctx.store.messages.transition("msg_missing", ["accepted"], "sent", ev("sent", 2)),
+      ]);
+      expect(outcomes.map((o) => (o === null || typeof o === "boolean" ? o : o.status))).toEqual([
+        true,
+        true,
+        true,
+        "delivered",
+        false,
+        false,
+      ]);
+      expect(await ctx.store.messages.get(a.id)).toMatchObject({
+        status: "delivered",
+        upstreamId: "u-1",
+        history: [...a.history, ev("dispatching", 1), ev("sent", 2), ev("delivered", 3)],
+      });
+      expect((await ctx.store.messages.get(b.id))?.status).toBe("dispatching");
+      expect((await ctx.store.messages.get(c.id))?.status).toBe("accepted");
+    });
+
     it("claims due messages oldest first, marks them dispatching, and respects notBefore", async () => {
       const late = aMessage({ notBefore: T0 + 50 });
       const b = aMessage({ notBefore: T0 + 10 });

@@ -59,3 +59,34 @@ export const DELIVERY_SQL = `
   CREATE INDEX sender_notices_enterprise ON sender_notices (enterprise_id, id);
   CREATE INDEX sender_notices_pending ON sender_notices (enterprise_id, id) WHERE smpp_delivered_at IS NULL;
 `;
+
+/**
+ * One row per part handed to an upstream, under one key of its upstream id (trimmed, lower-cased,
+ * leading zeros stripped); a receipt looks up the few stored forms its id may match
+ * (upstreamIdLookupKeys). Replaces upstream_refs and upstream_keys (a row per id form).
+ */
+export const UPSTREAM_PARTS_SQL = `
+  CREATE TABLE upstream_parts (
+    message_id text COLLATE "C" NOT NULL,
+    part integer NOT NULL,
+    parts integer NOT NULL,
+    route text COLLATE "C" NOT NULL,
+    upstream_id text NOT NULL,
+    id_key text COLLATE "C" NOT NULL,
+    state text NOT NULL,
+    at bigint NOT NULL,
+    sent_at bigint NOT NULL,
+    PRIMARY KEY (message_id, part)
+  );
+  CREATE INDEX upstream_parts_key ON upstream_parts (route, id_key, sent_at);
+  INSERT INTO upstream_parts (message_id, part, parts, route, upstream_id, id_key, state, at, sent_at)
+    SELECT r.message_id, r.part, r.parts, r.route, r.upstream_id,
+      COALESCE(NULLIF(ltrim(lower(btrim(r.upstream_id, E' \\t\\n\\r')), '0'), ''),
+        CASE WHEN btrim(r.upstream_id, E' \\t\\n\\r') = '' THEN '' ELSE '0' END),
+      r.state, r.at,
+      COALESCE((SELECT max(k.sent_at) FROM upstream_keys k
+                WHERE k.message_id = r.message_id AND k.part = r.part), r.at)
+    FROM upstream_refs r;
+  DROP TABLE upstream_keys;
+  DROP TABLE upstream_refs;
+`;

@@ -142,6 +142,11 @@ program
   .option("--receipt-id-form <form>", "receipt text id: same, decimal or lowerhex (default same)")
   .option("--window <n>", "outstanding deliver_sm per bind")
   .option("--control-port <n>", "HTTP control API port (default SMPP port + 1; 0: a free one; -1: none)")
+  .option(
+    "--tls-key <file>",
+    "PEM private key: SMPP over TLS on --port (with --tls-cert), like a carrier's smpps://",
+  )
+  .option("--tls-cert <file>", "PEM certificate for --tls-key")
   .option("--from <number>", "mo: the handset number")
   .option("--to <number>", "mo: the number it was sent to (a port)")
   .option("--text <text>", "mo: the text, e.g. TD")

@@ -3,11 +3,42 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "node:tls";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SmppServer } from "../../src/adapters/smpp/server/smpp-server.js";
 import { SmppSession } from "../../src/adapters/smpp/session.js";
+import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
+import { ADMIN } from "../../src/app/context.js";
+import { submitMessage } from "../../src/app/messaging/submit-message.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
 import { eventually, type SmppWorld, smppWorld, submitSm } from "../../src/test-support/smpp-harness.js";
+
+/** A self-signed certificate for 127.0.0.1 (and localhost): its key, and the certificate as its own CA. */
+function selfSigned(): { dir: string; keyFile: string; certFile: string; key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), "anning-tls-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
+  const [keyFile, certFile] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+  return { dir, keyFile, certFile, key: readFileSync(keyFile), cert: readFileSync(certFile) };
+}
 
 describe("SMPP over TLS", () => {
   let w: SmppWorld;
@@ -15,34 +46,13 @@ describe("SMPP over TLS", () => {
   let ca: Buffer;
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), "anning-tls-"));
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1",
-        "-keyout",
-        join(dir, "key.pem"),
-        "-out",
-        join(dir, "cert.pem"),
-      ],
-      { stdio: "ignore" },
-    );
-    ca = readFileSync(join(dir, "cert.pem"));
+    const t = selfSigned();
+    ca = t.cert;
     w = await smppWorld();
     tlsServer = await SmppServer.start(w.services.ctx, {
       host: "127.0.0.1",
       port: 0,
-      tls: { port: 0, key: readFileSync(join(dir, "key.pem")), cert: ca },
+      tls: { port: 0, key: t.key, cert: t.cert },
     });
   });
   afterAll(async () => {
@@ -77,5 +87,60 @@ describe("SMPP over TLS", () => {
     expect(r.status).toBe(0);
     await eventually(() => w.sim.messages.length === 1);
     await session.unbind();
+  });
+});
+
+describe("anning as ESME over TLS (smpps://) to a carrier with a private CA", () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  });
+
+  /** A gateway whose upstream is a simulator speaking TLS with a self-signed certificate. */
+  async function tlsWorld(query: (caFile: string) => string): Promise<SmppWorld> {
+    const t = selfSigned();
+    const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
+    const port = probe.port;
+    await probe.close();
+    const w = await smppWorld({
+      sim: { port, tls: { key: t.key, cert: t.cert } },
+      env: {
+        ANNING_UPSTREAM: `smpps://anning:anning@127.0.0.1:${port}?reconnectMinMs=100${query(t.certFile)}`,
+      },
+    });
+    closers.push(() => w.close());
+    return w;
+  }
+
+  async function send(w: SmppWorld, phone: string): Promise<string> {
+    await grant(w.services, phone, w.setup.platformId);
+    const r = await submitMessage(w.services.ctx, ADMIN, {
+      senderId: w.setup.platformId,
+      signature: w.setup.signature,
+      port: w.setup.port,
+      phone,
+      category: "marketing.retail",
+      text: w.setup.text,
+    });
+    expect(r.status).toBe("accepted");
+    return r.id;
+  }
+
+  it("trusting the carrier's CA file: binds over TLS, hands the message over, and its receipt settles it", async () => {
+    const w = await tlsWorld((caFile) => `&caFile=${encodeURIComponent(caFile)}`);
+    await eventually(() => w.services.upstream.ready?.() === true, 5000);
+    const id = await send(w, "13812345678");
+    await eventually(() => w.sim.messages.length === 1);
+    expect(w.sim.messages[0]?.text).toBe(w.setup.text);
+    await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
+  });
+
+  it("without it: never binds to the untrusted certificate, and the message waits in the outbox", async () => {
+    const w = await tlsWorld(() => "");
+    const id = await send(w, "13812345679");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(w.services.upstream.ready?.()).toBe(false);
+    expect(w.sim.messages).toHaveLength(0);
+    expect((await w.services.ctx.store.messages.get(id))?.status).toBe("accepted");
   });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { IdFormat, ReceiptIdForm, SimLog, SimOptions } from "../smpp/sim/sim-options.js";
 import { SmscSimulator } from "../smpp/sim/smsc-simulator.js";
 import { createLogger } from "../system/logger.js";
@@ -19,6 +20,8 @@ export interface SmscSimFlags {
   receiptIdForm?: string;
   controlPort?: string;
   window?: string;
+  tlsKey?: string;
+  tlsCert?: string;
 }
 
 /** `anning smsc-sim mo` flags. */
@@ -54,6 +57,14 @@ function oneOf<T extends string>(name: string, v: string | undefined, allowed: r
   return v as T;
 }
 
+function readPem(name: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    throw new CliError(`--${name}: cannot read ${path}`);
+  }
+}
+
 /** Turns the flags into simulator options (CliError on a bad value). SMPP port 2875 unless given. */
 export function simOptionsFromFlags(f: SmscSimFlags): SimOptions {
   const o: SimOptions = { port: int("port", f.port, 0) ?? 2875 };
@@ -83,6 +94,10 @@ export function simOptionsFromFlags(f: SmscSimFlags): SimOptions {
   set("window", int("window", f.window, 1));
   if ((o.failRatio ?? 0) + (o.expireRatio ?? 0) > 1)
     throw new CliError("--fail-ratio plus --expire-ratio must not exceed 1");
+  if ((f.tlsKey === undefined) !== (f.tlsCert === undefined))
+    throw new CliError("--tls-key and --tls-cert go together");
+  if (f.tlsKey !== undefined && f.tlsCert !== undefined)
+    o.tls = { key: readPem("tls-key", f.tlsKey), cert: readPem("tls-cert", f.tlsCert) };
   return o;
 }
 

@@ -1,5 +1,6 @@
-import { connect as netConnect, type Socket } from "node:net";
-import { connect as tlsConnect } from "node:tls";
+import { readFileSync } from "node:fs";
+import { isIP, connect as netConnect, type Socket } from "node:net";
+import { rootCertificates, connect as tlsConnect } from "node:tls";
 import type { Logger } from "../../app/logger.port.js";
 import type { Pdu, SmPdu } from "../smpp/pdu/index.js";
 import { STATUS } from "../smpp/pdu/index.js";
@@ -115,7 +116,14 @@ export class UpstreamConnection {
 function dial(cfg: UpstreamConfig): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = cfg.tls
-      ? tlsConnect({ host: cfg.host, port: cfg.port, servername: cfg.host })
+      ? tlsConnect({
+          host: cfg.host,
+          port: cfg.port,
+          // SNI takes host names only; an IP address is checked against the certificate's IP SANs
+          ...(isIP(cfg.host) === 0 ? { servername: cfg.host } : {}),
+          // a carrier's private CA beside the system's
+          ...(cfg.caFile ? { ca: [...rootCertificates, readFileSync(cfg.caFile, "utf8")] } : {}),
+        })
       : netConnect({ host: cfg.host, port: cfg.port });
     const ready = cfg.tls ? "secureConnect" : "connect";
     const timer = setTimeout(() => {

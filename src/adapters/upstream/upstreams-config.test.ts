@@ -21,6 +21,7 @@ const DEFAULTS = {
   destTon: 1,
   destNpi: 1,
   tls: false,
+  caFile: null,
 };
 
 describe("parseUpstreamUrl", () => {
@@ -211,6 +212,30 @@ describe("loadUpstreams", () => {
     const f = loadUpstreams({ ANNING_UPSTREAMS_FILE: path });
     expect(f?.portabilityFile).toBe(join(dir, "ported.csv"));
     expect(f?.upstreams).toHaveLength(3);
+  });
+
+  it("takes a private CA file for TLS, by URL or in the file (next to it), and checks it can be read", () => {
+    const pem = join(dir, "carrier-ca.pem");
+    writeFileSync(pem, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const byUrl = loadUpstreams({ ANNING_UPSTREAM: `smpps://a:b@smsc.example:3550?caFile=${pem}` });
+    expect(byUrl?.upstreams[0]).toMatchObject({ tls: true, caFile: pem, port: 3550 });
+    const path = join(dir, "tls-upstreams.json");
+    writeFileSync(
+      path,
+      JSON.stringify({ upstreams: [{ name: "a", url: "smpps://a:b@h:1", caFile: "carrier-ca.pem" }] }),
+    );
+    expect(loadUpstreams({ ANNING_UPSTREAMS_FILE: path })?.upstreams[0]?.caFile).toBe(pem);
+    expect(() =>
+      loadUpstreams({ ANNING_UPSTREAM: `smpps://a:b@h:1?caFile=${join(dir, "none.pem")}` }),
+    ).toThrow(/^configuration: ANNING_UPSTREAM: caFile \(.*none\.pem\): cannot be read$/);
+    writeFileSync(join(dir, "not-pem.txt"), "hello");
+    writeFileSync(
+      path,
+      JSON.stringify({ upstreams: [{ name: "a", url: "smpps://a:b@h:1", caFile: "not-pem.txt" }] }),
+    );
+    expect(() => loadUpstreams({ ANNING_UPSTREAMS_FILE: path })).toThrow(
+      /upstreams\.0\.caFile \(.*\): holds no PEM certificate$/,
+    );
   });
 
   it("names the file in its errors", () => {

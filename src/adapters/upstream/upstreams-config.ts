@@ -40,6 +40,11 @@ export interface UpstreamConfig {
   destNpi: number;
   /** TLS on the connection (`smpps://`). */
   tls: boolean;
+  /**
+   * PEM file of the certificate authorities to trust for this upstream's TLS certificate, beside the
+   * system's (a carrier's private CA); null for the system's alone.
+   */
+  caFile: string | null;
 }
 
 /** Upstreams, their routes and failover, and the optional number portability file. */
@@ -84,6 +89,7 @@ const UpstreamSchema = z
     destTon: int(0, 6).default(1),
     destNpi: NPI.default(1),
     tls: z.boolean().default(false),
+    caFile: z.string().min(1).nullable().default(null),
   })
   .strict()
   .refine((u) => u.reconnectMaxMs >= u.reconnectMinMs, {
@@ -114,7 +120,7 @@ const FileSchema = z
   .strict();
 
 /** Fields a URL's query may set (the others come from the URL's parts), and which of them are numbers. */
-const QUERY_FIELDS = new Set(["systemType", "bindMode", "longMessages"]);
+const QUERY_FIELDS = new Set(["systemType", "bindMode", "longMessages", "caFile"]);
 const NUMERIC_QUERY_FIELDS = new Set([
   "window",
   "tps",
@@ -225,12 +231,26 @@ export function parseUpstreamsFile(doc: unknown, baseDir: string): UpstreamsFile
   checkNames(f);
   const only = f.upstreams.length === 1 ? (f.upstreams[0]?.name ?? null) : null;
   return {
-    upstreams: f.upstreams,
+    upstreams: f.upstreams.map((u) => (u.caFile === null ? u : { ...u, caFile: resolve(baseDir, u.caFile) })),
     routes: f.routes,
     default: f.default === undefined ? only : f.default,
     failover: f.failover,
     portabilityFile: f.portabilityFile === null ? null : resolve(baseDir, f.portabilityFile),
   };
+}
+
+/** Throws unless every upstream's CA file can be read and holds a PEM certificate. */
+function checkCaFiles(upstreams: readonly UpstreamConfig[], name: (u: UpstreamConfig) => string): void {
+  for (const u of upstreams) {
+    if (u.caFile === null) continue;
+    let pem: string;
+    try {
+      pem = readFileSync(u.caFile, "utf8");
+    } catch {
+      throw new Error(`${name(u)}: cannot be read`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`${name(u)}: holds no PEM certificate`);
+  }
 }
 
 /**
@@ -248,6 +268,7 @@ export function loadUpstreams(env: {
   if (url) {
     try {
       const upstream = parseUpstreamUrl(url);
+      checkCaFiles([upstream], (u) => `caFile (${u.caFile})`);
       return {
         upstreams: [upstream],
         routes: [],
@@ -270,7 +291,9 @@ export function loadUpstreams(env: {
     throw new Error(`upstreams file ${path}: ${(err as Error).message}`);
   }
   try {
-    return parseUpstreamsFile(doc, dirname(path));
+    const parsed = parseUpstreamsFile(doc, dirname(path));
+    checkCaFiles(parsed.upstreams, (u) => `upstreams.${parsed.upstreams.indexOf(u)}.caFile (${u.caFile})`);
+    return parsed;
   } catch (err) {
     throw new Error(`upstreams file ${path}: ${(err as Error).message}`);
   }

@@ -66,6 +66,8 @@ export interface SimOptions {
   log?: SimLog;
   /** How many received messages (and assembled ones) to keep for inspection; default 10 000. */
   keepMessages?: number;
+  /** SMPP over TLS on `port` (PEM key and certificate), as a carrier's smpps:// endpoint; plain TCP without. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
 }
 
 /** Concatenation info of one part (from the UDH or the SAR TLVs). */
@@ -150,6 +152,7 @@ export interface ResolvedSimOptions {
   controlPort: number;
   log: SimLog | undefined;
   keepMessages: number;
+  tls: { key: string | Buffer; cert: string | Buffer } | undefined;
 }
 
 function ratio(name: string, v: number | undefined): number {
@@ -198,5 +201,6 @@ export function resolveSimOptions(o: SimOptions): ResolvedSimOptions {
     controlPort,
     log: o.log,
     keepMessages: Math.floor(nonNegative("keepMessages", o.keepMessages, 10_000)),
+    tls: o.tls,
   };
 }

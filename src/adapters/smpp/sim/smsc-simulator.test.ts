@@ -1,5 +1,8 @@
 import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CliError } from "../../cli/csv-input.js";
 import { simOptionsFromFlags, smscSimMoCommand, startSmscSim } from "../../cli/smsc-sim.cli.js";
@@ -540,6 +543,20 @@ describe("anning smsc-sim", () => {
     expect(() => simOptionsFromFlags({ failRatio: "2" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ failRatio: "0.6", expireRatio: "0.6" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ idFormat: "octal" })).toThrow(CliError);
+  });
+
+  it("reads --tls-key and --tls-cert together, naming a file it cannot read", () => {
+    const dir = mkdtempSync(join(tmpdir(), "anning-sim-tls-"));
+    const [key, cert] = [join(dir, "k.pem"), join(dir, "c.pem")];
+    writeFileSync(key, "KEY");
+    writeFileSync(cert, "CERT");
+    const o = simOptionsFromFlags({ tlsKey: key, tlsCert: cert });
+    expect(o.tls).toEqual({ key: Buffer.from("KEY"), cert: Buffer.from("CERT") });
+    expect(() => simOptionsFromFlags({ tlsKey: key })).toThrow("--tls-key and --tls-cert go together");
+    expect(() => simOptionsFromFlags({ tlsKey: key, tlsCert: join(dir, "none.pem") })).toThrow(
+      `--tls-cert: cannot read ${join(dir, "none.pem")}`,
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("starts, prints its addresses, and `mo` posts to its control API", async () => {

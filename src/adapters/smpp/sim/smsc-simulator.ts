@@ -1,4 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { encodePdu, type Pdu, STATUS } from "../pdu/index.js";
 import { SmppSession } from "../session.js";
 import { answerBind, type BindContext, type Conn, closeConn, dropBind } from "./bind-handling.js";
@@ -167,7 +168,9 @@ export class SmscSimulator {
   }
 
   private async listen(): Promise<void> {
-    const server = createServer((socket) => this.accept(socket));
+    const server = this.o.tls
+      ? createTlsServer({ key: this.o.tls.key, cert: this.o.tls.cert }, (socket) => this.accept(socket))
+      : createServer((socket) => this.accept(socket));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

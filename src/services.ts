@@ -1,5 +1,6 @@
 import { PgChangeBus } from "./adapters/postgres/change-bus.pg.js";
 import { openPostgresStore, type PostgresStore, sharedAdminToken } from "./adapters/postgres/pg-store.js";
+import { RedisBindLeases } from "./adapters/redis/bind-leases.js";
 import { type CountsSnapshot, RedisSharedCounters } from "./adapters/redis/redis-counters.js";
 import { openSqliteStore } from "./adapters/sqlite/index.js";
 import { FileIndexSnapshotStore } from "./adapters/system/index-snapshot.file.js";
@@ -123,6 +124,7 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
       log,
     });
     ctx.counters = counters;
+    ctx.bindLeases = new RedisBindLeases(counters.redis, counters.prefix);
     ctx.state.sharedCaps = true;
     if (!(await counters.ensureReady(3000)))
       log.warn({}, "redis is not reachable: marketing and verification are refused as degraded until it is");

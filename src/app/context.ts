@@ -12,6 +12,7 @@ import type { IdGenerator } from "../domain/shared/ids.port.js";
 import type { SharedCounters } from "./counters/shared-counters.port.js";
 import type { IndexSnapshotStore } from "./index-snapshot.port.js";
 import type { Logger } from "./logger.port.js";
+import type { BindLeases } from "./smpp/bind-leases.port.js";
 import type { Store } from "./store.port.js";
 
 /** Who is calling a use case: the operator (admin token) or one enterprise (its API key). */
@@ -48,6 +49,8 @@ export interface AppContext {
   onNotice?: (enterpriseId: string) => void;
   /** Frequency caps, verification caps and rate limits shared by several nodes (Redis); else in process. */
   counters?: SharedCounters;
+  /** SMPP binds per account across nodes (Redis); without it each node counts its own sessions. */
+  bindLeases?: BindLeases;
   /** Keeps the indexes in step with other nodes; without it, changes are applied locally only. */
   sync?: IndexSync;
 }

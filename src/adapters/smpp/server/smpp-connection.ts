@@ -1,6 +1,7 @@
 import type { Socket } from "node:net";
 import type { AppContext } from "../../../app/context.js";
 import { authenticateBind } from "../../../app/smpp/accounts.js";
+import type { BindLease } from "../../../app/smpp/bind-leases.port.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { SMPP_STATUS } from "../command-status.js";
 import { type BindPdu, type Pdu, type SmPdu, STATUS } from "../pdu/index.js";
@@ -19,6 +20,8 @@ export interface ConnectionHost {
   readonly connections: Set<SmppConnection>;
   bindsOf(accountId: string): number;
   limiterOf(a: SmppAccount): TokenBucket;
+  /** A session id unique across nodes, for the account's bind lease. */
+  nextSessionId(): string;
 }
 
 type BindMode = "transmitter" | "receiver" | "transceiver";
@@ -103,10 +106,19 @@ export class SmppConnection {
         setTimeout(() => this.session.close("bind refused"), 50).unref();
         return;
       }
-      if (this.server.bindsOf(auth.account.id) >= auth.account.maxBinds) {
+      if (!(await this.takeBind(auth.account))) {
         this.server.stats.bindFailures++;
+        ctx.log.warn(
+          { systemId: pdu.systemId, maxBinds: auth.account.maxBinds },
+          "smpp bind refused: too many binds",
+        );
         answer(STATUS.ESME_RBINDFAIL);
         setTimeout(() => this.session.close("too many binds"), 50).unref();
+        return;
+      }
+      if (this.session.closed) {
+        // the client went away while its bind was being checked
+        this.releaseBind();
         return;
       }
       this.account = auth.account;
@@ -121,6 +133,46 @@ export class SmppConnection {
     } finally {
       this.binding = false;
     }
+  }
+
+  /** This session's lease on its account's bind cap, while it holds one (several nodes). */
+  lease: BindLease | null = null;
+  /** The account whose bind cap this session counts against (from the check until it closes). */
+  claimed: string | null = null;
+
+  /**
+   * Whether the account may open one more bind: fewer than maxBinds on this node and, with shared bind
+   * counts, across every node (the lease is then held until the session closes).
+   */
+  private async takeBind(account: SmppAccount): Promise<boolean> {
+    if (this.server.bindsOf(account.id) >= account.maxBinds) return false;
+    // counted by bindsOf from now on, so a concurrent bind on this node sees this one
+    this.claimed = account.id;
+    const leases = this.server.ctx.bindLeases;
+    if (!leases) return true;
+    const lease = { accountId: account.id, sessionId: this.server.nextSessionId() };
+    try {
+      if (!(await leases.acquire(lease, account.maxBinds))) {
+        this.claimed = null;
+        return false;
+      }
+    } catch (err) {
+      this.claimed = null;
+      throw err;
+    }
+    this.lease = lease;
+    return true;
+  }
+
+  private releaseBind(): void {
+    const lease = this.lease;
+    this.lease = null;
+    if (lease)
+      this.server.ctx.bindLeases
+        ?.release(lease)
+        .catch((err: unknown) =>
+          this.server.ctx.log.warn({ err: String(err) }, "bind lease not released; it expires on its own"),
+        );
   }
 
   private async submit(pdu: SmPdu): Promise<void> {
@@ -167,6 +219,7 @@ export class SmppConnection {
   private onClose(): void {
     clearTimeout(this.bindTimer);
     this.server.connections.delete(this);
+    this.releaseBind();
     if (this.account && this.mode && this.mode !== "transmitter")
       this.server.notices.detach(this.account.enterpriseId, this.session);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import type { AppContext } from "../../../app/context.js";
@@ -43,6 +44,10 @@ export class SmppServer {
   /** Records of incomplete long messages being written (awaited at close). */
   private readonly writes = new Set<Promise<unknown>>();
   readonly stats = { binds: 0, bindFailures: 0, submits: 0, refused: 0 };
+  /** This server's sessions are `<node>-<n>` in the shared bind counts. */
+  private readonly node = randomUUID().slice(0, 8);
+  private sessions = 0;
+  private renewTimer: NodeJS.Timeout | null = null;
 
   private constructor(
     readonly ctx: AppContext,
@@ -83,6 +88,16 @@ export class SmppServer {
     }
     ctx.onNotice = (enterpriseId) => s.notices.notify(enterpriseId);
     s.notices.start();
+    const leases = ctx.bindLeases;
+    if (leases) {
+      s.renewTimer = setInterval(() => {
+        const held = [...s.connections].flatMap((c) => (c.lease && !c.closed ? [c.lease] : []));
+        leases
+          .renew(held)
+          .catch((err: unknown) => ctx.log.warn({ err: String(err) }, "bind leases not renewed"));
+      }, leases.ttlMs / 3);
+      s.renewTimer.unref();
+    }
     return s;
   }
 
@@ -119,8 +134,12 @@ export class SmppServer {
   /** Binds of an account open on this node. */
   bindsOf(accountId: string): number {
     let n = 0;
-    for (const c of this.connections) if (c.account?.id === accountId && !c.closed) n++;
+    for (const c of this.connections) if (c.claimed === accountId && !c.closed) n++;
     return n;
+  }
+
+  nextSessionId(): string {
+    return `${this.node}-${++this.sessions}`;
   }
 
   /** The account's rate limiter (its tps, shared by all its binds on this node). */
@@ -139,6 +158,7 @@ export class SmppServer {
    */
   async close(): Promise<void> {
     this.notices.stop();
+    if (this.renewTimer) clearInterval(this.renewTimer);
     if (this.ctx.onNotice) this.ctx.onNotice = undefined;
     await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     await Promise.all([...this.connections].map((c) => c.unbind()));

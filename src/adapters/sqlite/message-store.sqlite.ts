@@ -163,7 +163,16 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async insert(m: Message): Promise<InsertOutcome> {
-    return withConflicts(() => this.insertOneTx(m), CONFLICTS, "message");
+    return withConflicts(
+      () => {
+        // no key to look up first: one statement, atomic on its own
+        if (m.idempotencyKey !== null) return this.insertOneTx(m);
+        runMessageInsert(this.stmts.insert, m);
+        return { inserted: true };
+      },
+      CONFLICTS,
+      "message",
+    );
   }
 
   async insertMany(ms: Message[]): Promise<void> {

@@ -9,10 +9,11 @@ import type { SimOptions } from "../adapters/smpp/sim/sim-options.js";
 import { SmscSimulator } from "../adapters/smpp/sim/smsc-simulator.js";
 import { ManualClock } from "../adapters/system/system-clock.js";
 import { ADMIN } from "../app/context.js";
+import { submitMessage } from "../app/messaging/submit-message.js";
 import { createSmppAccount } from "../app/smpp/accounts.js";
 import { loadConfig } from "../config.js";
 import { buildServices, type Services } from "../services.js";
-import { SHANGHAI_10AM, sendingSetup } from "./app-fixtures.js";
+import { grant, SHANGHAI_10AM, sendingSetup } from "./app-fixtures.js";
 import { testStoreEnv } from "./pg-test-db.js";
 
 export interface SmppWorld {
@@ -168,4 +169,27 @@ export async function smppWorld(
       await sim.close();
     },
   };
+}
+
+/**
+ * Grants consent to `phone` and sends it one message from the world's platform over the API use case (not
+ * SMPP); returns the id, failing unless it was accepted.
+ */
+export async function sendAccepted(
+  w: SmppWorld,
+  phone: string,
+  text = w.setup.text,
+  category = "marketing.retail",
+): Promise<string> {
+  await grant(w.services, phone, w.setup.platformId);
+  const r = await submitMessage(w.services.ctx, ADMIN, {
+    senderId: w.setup.platformId,
+    signature: w.setup.signature,
+    port: w.setup.port,
+    phone,
+    category,
+    text,
+  });
+  if (r.status !== "accepted") throw new Error(`message refused: ${r.reasons.map((x) => x.code).join(", ")}`);
+  return r.id;
 }

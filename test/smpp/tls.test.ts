@@ -7,10 +7,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SmppServer } from "../../src/adapters/smpp/server/smpp-server.js";
 import { SmppSession } from "../../src/adapters/smpp/session.js";
 import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
-import { ADMIN } from "../../src/app/context.js";
-import { submitMessage } from "../../src/app/messaging/submit-message.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
-import { eventually, type SmppWorld, smppWorld, submitSm } from "../../src/test-support/smpp-harness.js";
+import {
+  eventually,
+  type SmppWorld,
+  sendAccepted,
+  smppWorld,
+  submitSm,
+} from "../../src/test-support/smpp-harness.js";
 
 /** A self-signed certificate for 127.0.0.1 (and localhost): its key, and the certificate as its own CA. */
 function selfSigned(): { dir: string; keyFile: string; certFile: string; key: Buffer; cert: Buffer } {
@@ -112,24 +116,10 @@ describe("anning as ESME over TLS (smpps://) to a carrier with a private CA", ()
     return w;
   }
 
-  async function send(w: SmppWorld, phone: string): Promise<string> {
-    await grant(w.services, phone, w.setup.platformId);
-    const r = await submitMessage(w.services.ctx, ADMIN, {
-      senderId: w.setup.platformId,
-      signature: w.setup.signature,
-      port: w.setup.port,
-      phone,
-      category: "marketing.retail",
-      text: w.setup.text,
-    });
-    expect(r.status).toBe("accepted");
-    return r.id;
-  }
-
   it("trusting the carrier's CA file: binds over TLS, hands the message over, and its receipt settles it", async () => {
     const w = await tlsWorld((caFile) => `&caFile=${encodeURIComponent(caFile)}`);
     await eventually(() => w.services.upstream.ready?.() === true, 5000);
-    const id = await send(w, "13812345678");
+    const id = await sendAccepted(w, "13812345678");
     await eventually(() => w.sim.messages.length === 1);
     expect(w.sim.messages[0]?.text).toBe(w.setup.text);
     await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
@@ -137,7 +127,7 @@ describe("anning as ESME over TLS (smpps://) to a carrier with a private CA", ()
 
   it("without it: never binds to the untrusted certificate, and the message waits in the outbox", async () => {
     const w = await tlsWorld(() => "");
-    const id = await send(w, "13812345679");
+    const id = await sendAccepted(w, "13812345679");
     await new Promise((r) => setTimeout(r, 1500));
     expect(w.services.upstream.ready?.()).toBe(false);
     expect(w.sim.messages).toHaveLength(0);

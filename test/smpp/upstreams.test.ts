@@ -7,7 +7,7 @@ import { ADMIN } from "../../src/app/context.js";
 import { settleMessage } from "../../src/app/messaging/settle-message.js";
 import { submitMessage } from "../../src/app/messaging/submit-message.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
-import { eventually, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+import { eventually, type SmppWorld, sendAccepted, smppWorld } from "../../src/test-support/smpp-harness.js";
 
 /** Writes an upstreams file naming simulators a and b (b may be absent: a port nobody listens on). */
 function upstreamsFile(doc: Record<string, unknown>): string {
@@ -50,20 +50,6 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     return s;
   }
 
-  async function send(w: SmppWorld, phone: string, text = w.setup.text, category = "marketing.retail") {
-    await grant(w.services, phone, w.setup.platformId);
-    const r = await submitMessage(w.services.ctx, ADMIN, {
-      senderId: w.setup.platformId,
-      signature: w.setup.signature,
-      port: w.setup.port,
-      phone,
-      category,
-      text,
-    });
-    expect(r.status).toBe("accepted");
-    return r.id;
-  }
-
   it("routes by number prefix, the default taking the rest", async () => {
     const b = await sim();
     const w = await world((a) => ({
@@ -72,8 +58,8 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
       default: "a",
     }));
     await eventually(() => w.services.upstream.ready?.());
-    await send(w, "13912345678");
-    await send(w, "13812345678");
+    await sendAccepted(w, "13912345678");
+    await sendAccepted(w, "13812345678");
     await eventually(() => b.messages.length === 1 && w.sim.messages.length === 1);
     expect(b.messages[0]?.destination).toContain("13912345678");
     expect(w.sim.messages[0]?.destination).toContain("13812345678");
@@ -94,8 +80,8 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
       default: "cmcc",
       portabilityFile: csv,
     }));
-    await send(w, "13812340000");
-    await send(w, "13812341111");
+    await sendAccepted(w, "13812340000");
+    await sendAccepted(w, "13812341111");
     await eventually(() => b.messages.length === 1 && w.sim.messages.length === 1);
     expect(b.messages[0]?.destination).toContain("13812340000");
   });
@@ -111,7 +97,7 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
       default: "a",
       failover: { down: ["b"] },
     }));
-    await send(w, "13812345678");
+    await sendAccepted(w, "13812345678");
     await eventually(() => b.messages.length === 1, 10_000);
     expect(w.sim.messages).toHaveLength(0);
   });
@@ -123,7 +109,7 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
       default: "a",
     }));
     const text = `${w.setup.text}${"新品上市，限时抢购。".repeat(12)}`;
-    const id = await send(w, "13812345678", text);
+    const id = await sendAccepted(w, "13812345678", text);
     await eventually(() => w.sim.messages.length === 1);
     expect(w.sim.messages[0]?.text).toBe(text);
     expect(w.sim.messages[0]?.parts).toBeNull();

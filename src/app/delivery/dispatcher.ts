@@ -128,11 +128,23 @@ export class Dispatcher {
         this.ctx.log.error({ err: String(err) }, "dispatcher batch failed");
       }
       if (!this.running) break;
-      if (this.inFlight.size >= max && this.inFlight.size > 0) await Promise.race(this.inFlight);
+      // full: wait for a quarter of the slots, so that the next claim is a batch, not one message
+      if (this.inFlight.size >= max && this.inFlight.size > 0)
+        await this.inFlightDownTo(max - Math.max(1, Math.floor(max / 4)));
       else if (n === 0) await this.waker.sleep(this.opts.idleMs ?? 200);
     }
     await Promise.all(this.inFlight);
   }
+
+  /** Resolves once no more than `target` hand-overs are in flight. */
+  private inFlightDownTo(target: number): Promise<void> {
+    if (this.inFlight.size <= target) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.lowWater = { target, resolve };
+    });
+  }
+
+  private lowWater: { target: number; resolve: () => void } | null = null;
 
   /** Claims up to `limit` messages and starts their hand-overs without waiting for them. */
   private async claimAndStart(limit: number): Promise<number> {
@@ -143,7 +155,12 @@ export class Dispatcher {
         .catch((err: unknown) => this.ctx.log.error({ err: String(err) }, "hand-over failed"))
         .finally(() => {
           this.inFlight.delete(p);
-          // a slot is free: the loop may be waiting for one
+          // slots are free: the loop may be waiting for them
+          const low = this.lowWater;
+          if (low && this.inFlight.size <= low.target) {
+            this.lowWater = null;
+            low.resolve();
+          }
           this.waker.wake();
         });
       this.inFlight.add(p);

@@ -1,7 +1,7 @@
 import type { Message, MessageEvent } from "../../domain/messages/message.js";
 import { eventJson, messageValues } from "../sql-rows/message-rows.js";
 
-export { historyJson, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
+export { byDue, historyJson, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
 
 /** One event as a one-element JSON array, to append to a stored history with `history || $n::jsonb`. */
 export function appendedEventJson(e: MessageEvent): string {

@@ -12,6 +12,7 @@ import { StoreConflictError } from "../../domain/shared/store-errors.js";
 import { COPY_MESSAGES_SQL, copyChunks } from "./message-copy.pg.js";
 import {
   appendedEventJson,
+  byDue,
   INSERT_UNNEST_SQL,
   INSERT_WITH_KEY_SQL,
   MESSAGE_COLUMNS,
@@ -148,12 +149,6 @@ function transitionColumns(calls: readonly TransitionCall[]): unknown[][] {
     calls.map((c) => c.patch?.upstreamId ?? null),
     calls.map((c) => (c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons))),
   ];
-}
-
-/** Oldest due first, as the outbox index orders them. */
-function byDue(a: Message, b: Message): number {
-  if (a.notBefore !== b.notBefore) return a.notBefore - b.notBefore;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**

@@ -101,3 +101,9 @@ export function messageValues(m: Message): Array<string | number | null> {
     historyJson(m.history),
   ];
 }
+
+/** Oldest due first, as the outbox index orders claims (both stores sort what a claim returned so). */
+export function byDue(a: Message, b: Message): number {
+  if (a.notBefore !== b.notBefore) return a.notBefore - b.notBefore;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}

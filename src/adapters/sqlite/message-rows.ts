@@ -1,15 +1,15 @@
 import type Database from "better-sqlite3";
-import type { Message, MessageEvent } from "../../domain/messages/message.js";
-import { eventJson, messageValues } from "../sql-rows/message-rows.js";
+import type { Message } from "../../domain/messages/message.js";
+import { messageValues } from "../sql-rows/message-rows.js";
 
-export { eventJson, historyJson, parseHistory, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
-
-/** Appends one event to a stored history without re-encoding the events already there. */
-export function appendHistory(stored: unknown, e: MessageEvent): string {
-  const s = String(stored);
-  const event = eventJson(e);
-  return s === "[]" ? `[${event}]` : `${s.slice(0, -1)},${event}]`;
-}
+export {
+  byDue,
+  eventJson,
+  historyJson,
+  parseHistory,
+  reasonsJson,
+  toMessage,
+} from "../sql-rows/message-rows.js";
 
 /** The one INSERT every message goes through (single inserts, insertMany, campaign chunks). */
 export function prepareMessageInsert(db: Database.Database): Database.Statement {

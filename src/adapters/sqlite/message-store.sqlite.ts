@@ -7,7 +7,7 @@ import type {
   VerificationSent,
 } from "../../domain/messages/message-store.port.js";
 import {
-  appendHistory,
+  byDue,
   eventJson,
   prepareMessageInsert,
   reasonsJson,
@@ -32,12 +32,6 @@ function transitionSql(n: number, returning: boolean): string {
     WHERE id = ? AND status IN (${Array(n).fill("?").join(", ")})${returning ? " RETURNING *" : ""}`;
 }
 
-/** Oldest due first, as the outbox is claimed. */
-function byDue(a: Message, b: Message): number {
-  if (a.notBefore !== b.notBefore) return a.notBefore - b.notBefore;
-  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-}
-
 /** At most this many candidates from findUnknownToRecipient. */
 const UNKNOWN_TO_RECIPIENT_MAX = 50;
 
@@ -46,7 +40,6 @@ function statements(db: Database.Database) {
     insert: prepareMessageInsert(db),
     get: db.prepare("SELECT * FROM messages WHERE id = ?"),
     byKey: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND idempotency_key = ?"),
-    statusOf: db.prepare("SELECT status, history FROM messages WHERE id = ?"),
     // one statement per claim: the due rows move to dispatching and come back (sorted by the caller)
     claim: db.prepare(
       `UPDATE messages SET status = 'dispatching', history = ${APPEND}, updated_at = ?
@@ -55,12 +48,14 @@ function statements(db: Database.Database) {
        )
        RETURNING *`,
     ),
-    move: db.prepare("UPDATE messages SET status = ?, history = ?, updated_at = ? WHERE id = ?"),
     defer: db.prepare(
       `UPDATE messages SET status = 'accepted', not_before = ?, history = ${APPEND}, updated_at = ?
        WHERE id = ? AND status IN ('dispatching', 'accepted')`,
     ),
-    inFlight: db.prepare("SELECT id, history FROM messages WHERE status = 'dispatching' AND updated_at < ?"),
+    inFlight: db.prepare(
+      `UPDATE messages SET status = 'unknown', history = ${APPEND}, updated_at = ?
+       WHERE status = 'dispatching' AND updated_at < ?`,
+    ),
     latestTo: db.prepare(
       `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`,
@@ -106,7 +101,6 @@ export class SqliteMessageStore implements MessageStore {
   /** Transition statements by from-list length, plain and RETURNING. */
   private readonly transitions = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
-  private readonly inFlightTx: (at: number, claimedBefore: number) => number;
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
   constructor(db: Database.Database) {
@@ -125,14 +119,6 @@ export class SqliteMessageStore implements MessageStore {
     this.insertManyTx = (ms) => insertMany.immediate(ms);
 
     this.db = db;
-
-    const inFlight = db.transaction((at: number, claimedBefore: number): number => {
-      const rows = s.inFlight.all(claimedBefore) as Row[];
-      for (const r of rows)
-        s.move.run("unknown", appendHistory(r.history, { status: "unknown", at }), at, r.id);
-      return rows.length;
-    });
-    this.inFlightTx = (at, claimedBefore) => inFlight.immediate(at, claimedBefore);
 
     // A few senders: merge each one's ids (read in order from its index) in one snapshot, then fetch the
     // page. Many: one primary-key walk with a filter.
@@ -239,7 +225,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async markInFlightUnknown(at: number, claimedBefore = Number.MAX_SAFE_INTEGER): Promise<number> {
-    return this.inFlightTx(at, claimedBefore);
+    return this.stmts.inFlight.run(eventJson({ status: "unknown", at }), at, claimedBefore).changes;
   }
 
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {

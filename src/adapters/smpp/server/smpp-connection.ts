@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { AppContext } from "../../../app/context.js";
 import { authenticateBind } from "../../../app/smpp/accounts.js";
 import type { BindLease } from "../../../app/smpp/bind-leases.port.js";
+import { DomainError } from "../../../domain/shared/domain-error.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { SMPP_STATUS } from "../command-status.js";
 import { type BindPdu, type Pdu, type SmPdu, STATUS } from "../pdu/index.js";
@@ -187,13 +188,10 @@ export class SmppConnection {
     }
     const stats = this.server.stats;
     stats.submits++;
-    if (!this.server.limiterOf(account).take()) {
-      this.session.respond(pdu, { command: "submit_sm_resp", status: STATUS.ESME_RTHROTTLED, messageId: "" });
-      return;
-    }
     let answer: { status: number; messageId: string };
     try {
-      answer = await this.server.submits.handle(account, pdu);
+      const over = await this.overRate(account);
+      answer = over ?? (await this.server.submits.handle(account, pdu));
     } catch (err) {
       this.server.ctx.log.error({ err: String(err) }, "submit_sm failed");
       answer = { status: STATUS.ESME_RSYSERR, messageId: "" };
@@ -204,6 +202,32 @@ export class SmppConnection {
       status: answer.status,
       messageId: answer.messageId,
     });
+  }
+
+  /**
+   * ESME_RTHROTTLED when the account is over its tps: on this node (a token bucket) and, with shared
+   * counters, across every node (one per-second budget in Redis). While those are unreachable only this
+   * node's bucket counts: the policy then refuses marketing as degraded, and notifications go on.
+   */
+  private async overRate(account: SmppAccount): Promise<{ status: number; messageId: string } | null> {
+    const throttled = { status: STATUS.ESME_RTHROTTLED, messageId: "" };
+    if (!this.server.limiterOf(account).take()) return throttled;
+    const counters = this.server.ctx.counters;
+    if (!counters) return null;
+    try {
+      // real time, as the local bucket: the window is a wall-clock second on every node
+      await counters.reserve([], {
+        senderId: `smpp:${account.id}`,
+        perSecond: account.tps,
+        n: 1,
+        now: Date.now(),
+      });
+      return null;
+    } catch (err) {
+      if (err instanceof DomainError && err.code === "RATE_LIMITED") return throttled;
+      if (err instanceof DomainError && err.code === "SERVICE_DEGRADED") return null;
+      throw err;
+    }
   }
 
   /** Unbinds politely (at shutdown). */

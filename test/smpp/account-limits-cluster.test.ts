@@ -2,10 +2,12 @@ import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisBindLeases } from "../../src/adapters/redis/bind-leases.js";
+import { RedisSharedCounters } from "../../src/adapters/redis/redis-counters.js";
 import { STATUS } from "../../src/adapters/smpp/pdu/index.js";
 import { SmppServer } from "../../src/adapters/smpp/server/smpp-server.js";
 import { ADMIN } from "../../src/app/context.js";
 import { createSmppAccount } from "../../src/app/smpp/accounts.js";
+import { grant } from "../../src/test-support/app-fixtures.js";
 import { TEST_REDIS_URL } from "../../src/test-support/pg-test-db.js";
 import {
   bindEsme,
@@ -17,7 +19,7 @@ import {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe("SMPP bind caps across nodes (leases in Redis)", () => {
+describe("an SMPP account's limits across nodes (Redis)", () => {
   let redis: Redis;
   const prefix = `test_binds_${randomUUID().slice(0, 8)}`;
   beforeAll(() => {
@@ -65,9 +67,18 @@ describe("SMPP bind caps across nodes (leases in Redis)", () => {
     let w: SmppWorld;
     let second: SmppServer;
     const esmes: Esme[] = [];
+    let counters: RedisSharedCounters;
     beforeAll(async () => {
       w = await smppWorld();
       w.services.ctx.bindLeases = new RedisBindLeases(redis, prefix);
+      // the shared counters (caps stay in process here: only the per-second budgets are shared)
+      counters = RedisSharedCounters.open({
+        url: `${TEST_REDIS_URL}?prefix=${prefix}`,
+        rebuildFrom: async () => ({ marketing: [], verification: [] }),
+        log: w.services.ctx.log,
+      });
+      expect(await counters.ensureReady(3000)).toBe(true);
+      w.services.ctx.counters = counters;
       second = await SmppServer.start(w.services.ctx, { host: "127.0.0.1", port: 0 });
     });
     afterEach(() => {
@@ -75,6 +86,8 @@ describe("SMPP bind caps across nodes (leases in Redis)", () => {
     });
     afterAll(async () => {
       await second?.close();
+      if (w) w.services.ctx.counters = undefined;
+      await counters?.close();
       await w?.close();
     });
 
@@ -100,6 +113,47 @@ describe("SMPP bind caps across nodes (leases in Redis)", () => {
       await onB.session.unbind();
       await eventually(async () => (await redis.zcard(`${prefix}:binds:${account.id}`)) === 1);
       expect((await bind(portA)).bindStatus).toBe(0);
+    });
+
+    it("holds an account's tps over both, not per node", async () => {
+      const { account, password } = await createSmppAccount(w.services.ctx, ADMIN, {
+        enterpriseId: w.setup.platformId,
+        tps: 10,
+      });
+      const creds = { systemId: account.systemId, password };
+      const [a, b] = [await bindEsme(w.server.port, creds), await bindEsme(second.port, creds)];
+      esmes.push(a, b);
+      expect([a.bindStatus, b.bindStatus]).toEqual([0, 0]);
+      // start at the top of a wall-clock second, so that all 30 fall in one budget window
+      await sleep(1000 - (Date.now() % 1000));
+      const burst = (e: Esme) =>
+        Array.from({ length: 15 }, () =>
+          e.submit({ sourceAddr: w.setup.port, destAddr: "8613812345678", text: w.setup.text }),
+        );
+      const rs = await Promise.all([...burst(a), ...burst(b)]);
+      const throttled = rs.filter((r) => r.status === STATUS.ESME_RTHROTTLED).length;
+      // each node alone would let 10 through (its bucket), 20 in all; shared, the account gets 10
+      expect(throttled).toBeGreaterThanOrEqual(18);
+      expect(30 - throttled).toBeGreaterThanOrEqual(1);
+    });
+
+    it("with Redis unreachable, only the node's own bucket counts: submits are not refused for it", async () => {
+      const dead = RedisSharedCounters.open({
+        url: "redis://127.0.0.1:1",
+        rebuildFrom: async () => ({ marketing: [], verification: [] }),
+        log: { ...w.services.ctx.log, warn: () => {} },
+      });
+      w.services.ctx.counters = dead;
+      try {
+        await grant(w.services, "13812345670", w.setup.platformId);
+        const e = await bindEsme(w.server.port, w.account);
+        esmes.push(e);
+        const r = await e.submit({ sourceAddr: w.setup.port, destAddr: "8613812345670", text: w.setup.text });
+        expect(r.status).toBe(0);
+      } finally {
+        w.services.ctx.counters = counters;
+        await dead.close();
+      }
     });
   });
 });

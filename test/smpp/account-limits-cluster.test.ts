@@ -137,22 +137,32 @@ describe("an SMPP account's limits across nodes (Redis)", () => {
       expect(30 - throttled).toBeGreaterThanOrEqual(1);
     });
 
-    it("with Redis unreachable, only the node's own bucket counts: submits are not refused for it", async () => {
+    it("with Redis unreachable, only the node's own counts hold: binds and submits are not refused for it", async () => {
       const dead = RedisSharedCounters.open({
         url: "redis://127.0.0.1:1",
         rebuildFrom: async () => ({ marketing: [], verification: [] }),
         log: { ...w.services.ctx.log, warn: () => {} },
       });
+      const deadRedis = new Redis("redis://127.0.0.1:1", {
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+      });
+      const leases = w.services.ctx.bindLeases;
       w.services.ctx.counters = dead;
+      w.services.ctx.bindLeases = new RedisBindLeases(deadRedis, prefix);
       try {
         await grant(w.services, "13812345670", w.setup.platformId);
         const e = await bindEsme(w.server.port, w.account);
         esmes.push(e);
+        expect(e.bindStatus).toBe(0);
         const r = await e.submit({ sourceAddr: w.setup.port, destAddr: "8613812345670", text: w.setup.text });
         expect(r.status).toBe(0);
       } finally {
         w.services.ctx.counters = counters;
+        w.services.ctx.bindLeases = leases;
         await dead.close();
+        deadRedis.disconnect();
       }
     });
   });

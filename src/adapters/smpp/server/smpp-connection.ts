@@ -152,14 +152,21 @@ export class SmppConnection {
     const leases = this.server.ctx.bindLeases;
     if (!leases) return true;
     const lease = { accountId: account.id, sessionId: this.server.nextSessionId() };
+    let held: boolean;
     try {
-      if (!(await leases.acquire(lease, account.maxBinds))) {
-        this.claimed = null;
-        return false;
-      }
+      held = await leases.acquire(lease, account.maxBinds);
     } catch (err) {
+      if (!(err instanceof DomainError && err.code === "SERVICE_DEGRADED")) {
+        this.claimed = null;
+        throw err;
+      }
+      // the shared counts are away: this node's count alone decides, so senders can still bind
+      this.server.ctx.log.warn({ systemId: account.systemId }, "bind counted on this node only (Redis away)");
+      return true;
+    }
+    if (!held) {
       this.claimed = null;
-      throw err;
+      return false;
     }
     this.lease = lease;
     return true;

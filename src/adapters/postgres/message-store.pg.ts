@@ -17,10 +17,10 @@ import {
   INSERT_WITH_KEY_SQL,
   MESSAGE_COLUMNS,
   messageParams,
-  reasonsJson,
   toMessage,
   unnestParams,
 } from "./message-rows.pg.js";
+import { type TransitionCall, transitionBatcher } from "./message-transitions.pg.js";
 import {
   ensureMonthlyPartitions,
   inTransaction,
@@ -42,17 +42,6 @@ const SQL = {
   get: "SELECT * FROM messages WHERE id = $1",
   byKey: `SELECT m.* FROM message_idempotency_keys k JOIN messages m ON m.id = k.message_id
     WHERE k.sender_id = $1 AND k.idempotency_key = $2`,
-  transition: `UPDATE messages SET status = $3, history = history || $4::jsonb, updated_at = $5,
-      upstream_id = COALESCE($6, upstream_id), reasons = COALESCE($7::jsonb, reasons)
-    WHERE id = $1 AND status = ANY($2::text[])`,
-  // many transitions in one statement; each row's from-list as JSON text; RETURNING the moved rows
-  transitionMany: `UPDATE messages m SET status = u.to_status, history = m.history || u.event::jsonb,
-      updated_at = u.at, upstream_id = COALESCE(u.upstream_id, m.upstream_id),
-      reasons = COALESCE(u.reasons::jsonb, m.reasons)
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[])
-      AS u(id, from_list, to_status, event, at, upstream_id, reasons)
-    WHERE m.id = u.id AND m.status IN (SELECT jsonb_array_elements_text(u.from_list::jsonb))
-    RETURNING m.*`,
   // SKIP LOCKED: concurrent claims (other nodes) take the next due rows instead of waiting for these
   claim: `UPDATE messages SET status = 'dispatching', updated_at = $2, history = history || $3::jsonb
     WHERE id IN (
@@ -116,41 +105,6 @@ export async function withMessageConflicts<T>(fn: () => Promise<T>): Promise<T> 
   }
 }
 
-/** One `transition` call, as the batcher holds it. */
-interface TransitionCall {
-  id: string;
-  from: readonly MessageStatus[];
-  to: MessageStatus;
-  event: MessageEvent;
-  patch?: { upstreamId?: string; reasons?: Message["reasons"] } | undefined;
-}
-
-/** SQL.transition's parameters for one call. */
-function transitionParams(c: TransitionCall): unknown[] {
-  return [
-    c.id,
-    c.from,
-    c.to,
-    appendedEventJson(c.event),
-    c.event.at,
-    c.patch?.upstreamId ?? null,
-    c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons),
-  ];
-}
-
-/** SQL.transitionMany's parameters: one array per column. */
-function transitionColumns(calls: readonly TransitionCall[]): unknown[][] {
-  return [
-    calls.map((c) => c.id),
-    calls.map((c) => JSON.stringify(c.from)),
-    calls.map((c) => c.to),
-    calls.map((c) => appendedEventJson(c.event)),
-    calls.map((c) => c.event.at),
-    calls.map((c) => c.patch?.upstreamId ?? null),
-    calls.map((c) => (c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons))),
-  ];
-}
-
 /**
  * The message log and outbox, in PostgreSQL: a log partitioned by month on the (time-sorted) id, with
  * idempotency keys in their own table. Claims lock with SKIP LOCKED, so several nodes share one outbox.
@@ -172,16 +126,7 @@ export class PgMessageStore implements MessageStore {
       },
       keyOf: (m) => m.id,
     });
-    this.transitions = new StatementBatcher<TransitionCall, Row | null>({
-      runMany: async (calls) => {
-        const rows = (await pool.query(SQL.transitionMany, transitionColumns(calls))).rows as Row[];
-        const byId = new Map(rows.map((r) => [str(r.id), r]));
-        return calls.map((c) => byId.get(c.id) ?? null);
-      },
-      runOne: async (c) =>
-        ((await pool.query(`${SQL.transition} RETURNING *`, transitionParams(c))).rows[0] as Row) ?? null,
-      keyOf: (c) => c.id,
-    });
+    this.transitions = transitionBatcher(pool);
   }
 
   /** Creates last month's, this month's and the next months' partitions of the log. */

@@ -16,11 +16,6 @@ const SQL = {
     ON CONFLICT (message_id, part) DO UPDATE SET parts = excluded.parts, route = excluded.route,
       upstream_id = excluded.upstream_id, id_key = excluded.id_key, state = excluded.state, at = excluded.at,
       sent_at = excluded.sent_at`,
-  find: {
-    name: "dlv.find",
-    text: `SELECT * FROM upstream_parts WHERE route = $1 AND id_key = ANY($2::text[])
-      ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
-  },
   // many look-ups in one statement: one (look-up, route, key) row per key form; the newest part per look-up
   findMany: `SELECT DISTINCT ON (k.i) k.i, p.* FROM unnest($1::int[], $2::text[], $3::text[]) AS k(i, route, key)
     JOIN upstream_parts p ON p.route = k.route AND p.id_key = k.key
@@ -70,13 +65,12 @@ export class PgDeliveryStore implements DeliveryStore {
   private readonly notices: StatementBatcher<SenderNotice[], void>;
 
   constructor(private readonly pool: PgPool) {
+    // a part given twice in one batch is written once, as its last call gave it (lastPerPart)
     this.refs = new StatementBatcher<UpstreamRef[], void>({
       runMany: async (calls) => {
         await this.putParts(calls.flat());
         return calls.map(() => undefined);
       },
-      // a part given twice in one batch is written once, as its last call gave it (lastPerPart)
-      runOne: (rs) => this.putParts(rs),
     });
     this.finds = new StatementBatcher<{ route: string; keys: string[] }, Row | null>({
       runMany: async (calls) => {
@@ -92,15 +86,12 @@ export class PgDeliveryStore implements DeliveryStore {
         const found = new Map((r.rows as Row[]).map((row) => [Number(row.i), row]));
         return calls.map((_, i) => found.get(i) ?? null);
       },
-      runOne: async (c) =>
-        ((await pool.query({ ...SQL.find, values: [c.route, c.keys] })).rows[0] as Row | undefined) ?? null,
     });
     this.notices = new StatementBatcher<SenderNotice[], void>({
       runMany: async (calls) => {
         await this.insertNotices(calls.flat());
         return calls.map(() => undefined);
       },
-      runOne: (ns) => this.insertNotices(ns),
     });
   }
 

@@ -12,11 +12,6 @@ export interface TransitionCall {
   patch?: { upstreamId?: string; reasons?: Message["reasons"] } | undefined;
 }
 
-const ONE = `UPDATE messages SET status = $3, history = history || $4::jsonb, updated_at = $5,
-    upstream_id = COALESCE($6, upstream_id), reasons = COALESCE($7::jsonb, reasons)
-  WHERE id = $1 AND status = ANY($2::text[])
-  RETURNING *`;
-
 // many transitions in one statement; each row's from-list as JSON text; RETURNING the moved rows
 const MANY = `UPDATE messages m SET status = u.to_status, history = m.history || u.event::jsonb,
     updated_at = u.at, upstream_id = COALESCE(u.upstream_id, m.upstream_id),
@@ -50,18 +45,6 @@ export function transitionBatcher(pool: PgPool): StatementBatcher<TransitionCall
       ).rows as Row[];
       const byId = new Map(rows.map((r) => [str(r.id), r]));
       return calls.map((c) => byId.get(c.id) ?? null);
-    },
-    runOne: async (c) => {
-      const params = [
-        c.id,
-        c.from,
-        c.to,
-        appendedEventJson(c.event),
-        c.event.at,
-        c.patch?.upstreamId ?? null,
-        reasonsOf(c),
-      ];
-      return ((await pool.query(ONE, params)).rows[0] as Row | undefined) ?? null;
     },
     keyOf: (c) => c.id,
   });

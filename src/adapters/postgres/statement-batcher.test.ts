@@ -58,4 +58,22 @@ describe("StatementBatcher", () => {
     expect(outs).toEqual([10, 110, 20, 210, 30]);
     expect(statements).toEqual([[1, 2, 3], [11], [21]]);
   });
+
+  it("without runOne, runs a call alone as a batch of one", async () => {
+    const statements: number[][] = [];
+    const batcher = new StatementBatcher<number, number>({
+      runMany: async (xs) => {
+        statements.push(xs);
+        if (xs.includes(-1)) throw new Error(xs.length > 1 ? "batch refused" : "bad -1");
+        return xs.map((x) => x + 1);
+      },
+    });
+    expect(await batcher.run(1)).toBe(2);
+    const outs = await Promise.allSettled([5, -1].map((x) => batcher.run(x)));
+    expect(outs.map((o) => (o.status === "fulfilled" ? o.value : (o.reason as Error).message))).toEqual([
+      6,
+      "bad -1",
+    ]);
+    expect(statements).toEqual([[1], [5, -1], [5], [-1]]);
+  });
 });

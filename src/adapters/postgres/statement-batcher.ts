@@ -8,8 +8,8 @@ interface Waiting<In, Out> {
 export interface StatementBatcherOptions<In, Out> {
   /** Runs several calls as one statement (one round trip, one commit); one result per input, in order. */
   runMany: (inputs: In[]) => Promise<Out[]>;
-  /** Runs one call alone: a batch of one, and each call of a batch that failed. */
-  runOne: (input: In) => Promise<Out>;
+  /** Runs one call alone: a batch of one, and each call of a batch that failed (default: runMany of it). */
+  runOne?: (input: In) => Promise<Out>;
   /**
    * The row a call writes: calls with one key never share a statement (one UPDATE … FROM unnest may not
    * touch a row twice), the later ones go in a later statement, in call order.
@@ -33,7 +33,11 @@ export class StatementBatcher<In, Out> {
   /** Statements run and calls written by them, for tests and metrics. */
   readonly stats = { batches: 0, calls: 0 };
 
-  constructor(private readonly opts: StatementBatcherOptions<In, Out>) {}
+  private readonly runOne: (input: In) => Promise<Out>;
+
+  constructor(private readonly opts: StatementBatcherOptions<In, Out>) {
+    this.runOne = opts.runOne ?? (async (input) => (await opts.runMany([input]))[0] as Out);
+  }
 
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
@@ -63,7 +67,7 @@ export class StatementBatcher<In, Out> {
     this.stats.calls += round.length;
     if (round.length === 1) {
       const [w] = round as [Waiting<In, Out>];
-      await this.opts.runOne(w.input).then(w.resolve, w.reject);
+      await this.runOne(w.input).then(w.resolve, w.reject);
       return;
     }
     let outs: Out[];
@@ -71,7 +75,7 @@ export class StatementBatcher<In, Out> {
       outs = await this.opts.runMany(round.map((w) => w.input));
     } catch {
       // nothing of the batch was written (one statement): each call alone, with its own outcome
-      await Promise.all(round.map((w) => this.opts.runOne(w.input).then(w.resolve, w.reject)));
+      await Promise.all(round.map((w) => this.runOne(w.input).then(w.resolve, w.reject)));
       return;
     }
     round.forEach((w, i) => {

@@ -44,9 +44,9 @@ export interface SenderNotice {
 /** Upstream references of messages in flight, and the notices queued for senders. */
 export interface DeliveryStore {
   /**
-   * Records parts handed to upstreams, each findable under every key of its upstream id
-   * (`upstreamIdKeys`). A part already recorded (same messageId and part) is replaced, and no
-   * longer found under its old id.
+   * Records parts handed to upstreams, each findable by its upstream id in any of its forms
+   * (`upstreamIdKey`, `upstreamIdLookupKeys`). A part already recorded (same messageId and part) is
+   * replaced, and no longer found under its old id.
    */
   addRefs(refs: UpstreamRef[]): Promise<void>;
   /**

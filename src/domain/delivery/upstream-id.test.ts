@@ -1,6 +1,24 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { upstreamIdKey, upstreamIdKeys, upstreamIdLookupKeys } from "./upstream-id.js";
+import { upstreamIdKey, upstreamIdLookupKeys } from "./upstream-id.js";
+
+/**
+ * The specification of which ids name the same message: every form an id may take (`s:` the id trimmed,
+ * lower-cased, leading zeros stripped; `n:` its numeric value, read as decimal and as hex, for ids of at
+ * most 30 significant digits); two ids match when they share a form. The store keeps one key per part
+ * and looks up a few (upstreamIdKey, upstreamIdLookupKeys); the tests below hold that to this.
+ */
+function upstreamIdKeys(id: string): string[] {
+  const t = id.trim().toLowerCase();
+  if (t === "") return [];
+  const s = t.replace(/^0+/, "") || "0";
+  const keys = [`s:${s}`];
+  if (s.length <= 30) {
+    if (/^[0-9]+$/.test(s)) keys.push(`n:${BigInt(s).toString(16)}`);
+    if (/^[0-9a-f]+$/.test(s)) keys.push(`n:${BigInt(`0x${s}`).toString(16)}`);
+  }
+  return [...new Set(keys)];
+}
 
 const shares = (a: string, b: string) => upstreamIdKeys(a).some((k) => upstreamIdKeys(b).includes(k));
 
@@ -15,7 +33,7 @@ const spelled = (s: string) =>
       ([zeros, upper]) => "0".repeat(zeros) + [...s].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join(""),
     );
 
-describe("upstreamIdKeys", () => {
+describe("the matching specification (upstreamIdKeys)", () => {
   it.each([
     ["00A1F", ["s:a1f", "n:a1f"]],
     ["a1f", ["s:a1f", "n:a1f"]],

@@ -1,5 +1,5 @@
 // Self time by function + url from V8 .cpuprofile files (node --cpu-prof), highest first.
-// Usage: node bench/cpuprofile-top.js [DIR or FILE…] [--top N] [--by url]
+// Usage: node bench/cpuprofile-top.js [DIR or FILE…] [--top N] [--by url] [--from S] [--until S]
 // With a directory, every .cpuprofile in it is summed. `--by url` aggregates by script instead;
 // `--callers NAME` splits the self time of functions named NAME by their callers (two frames up).
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -9,11 +9,16 @@ const args = process.argv.slice(2);
 let top = 30;
 let byUrl = false;
 let callersOf = null;
+/** Only the samples from this many seconds after the profile started, and before `until`. */
+let from = 0;
+let until = Number.POSITIVE_INFINITY;
 const inputs = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--top") top = Number(args[++i]);
   else if (args[i] === "--by") byUrl = args[++i] === "url";
   else if (args[i] === "--callers") callersOf = args[++i];
+  else if (args[i] === "--from") from = Number(args[++i]) * 1e6;
+  else if (args[i] === "--until") until = Number(args[++i]) * 1e6;
   else inputs.push(args[i]);
 }
 if (inputs.length === 0) inputs.push("/tmp/anning-prof");
@@ -45,7 +50,10 @@ for (const file of files) {
   };
   // timeDeltas[i] is the time before samples[i]: attribute it to that sample's node
   const ticks = new Map();
+  let t = 0;
   for (let i = 0; i < prof.samples.length; i++) {
+    t += prof.timeDeltas[i] ?? 0;
+    if (t < from || t >= until) continue;
     const id = prof.samples[i];
     ticks.set(id, (ticks.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
   }

@@ -24,7 +24,9 @@ function freePort() {
 /** Starts a server child on a free port and waits until it answers. */
 async function start(args, env) {
   const port = await freePort();
-  const child = spawn(process.execPath, args[0] === "dist/main.js" ? args : [...args, String(port)], {
+  // the gateway with the node options `npm start` gives it (package.json)
+  const argv = args[0] === "dist/main.js" ? ["--max-semi-space-size=64", ...args] : [...args, String(port)];
+  const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...env, ANNING_HTTP_PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });

@@ -186,7 +186,12 @@ async function main() {
     const timer = setInterval(check, 50);
     check();
   });
-  send({ type: "done", receipts: { ...receipts }, receiptsAt: Date.now() });
+  // the wall-clock time of the last receipt (performance.now() and Date.now() share their rate)
+  send({
+    type: "done",
+    receipts: { ...receipts },
+    receiptsAt: Date.now() - (performance.now() - lastReceiptAt),
+  });
   await Promise.race([stopped, new Promise((r) => setTimeout(r, 30_000))]);
   stopping = true;
   await Promise.all(sessions.map((s) => Promise.race([s.unbind(), new Promise((r) => setTimeout(r, 2000))])));

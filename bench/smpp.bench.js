@@ -7,12 +7,22 @@
 // process; this one only orchestrates (and runs autocannon for part 3, as http.bench.js does).
 //
 // Options (environment): BENCH_SMPP_BINDS (4), BENCH_SMPP_WINDOW (100), BENCH_SMPP_MESSAGES (100,000),
-// BENCH_SMPP_WARMUP (5,000), BENCH_SMPP_LATENCY_MS (20), BENCH_SMPP_PARTS (1,2,3), BENCH_HTTP_SECONDS (10),
-// BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof),
+// BENCH_SMPP_WARMUP (5,000), BENCH_SMPP_LATENCY_MS (20), BENCH_SMPP_RECEIPT_DELAY_MS (50), BENCH_SMPP_PARTS (1,2,3), BENCH_HTTP_SECONDS (10),
+// BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof), BENCH_ANNING_NODE_ARGS
+// (more node options for the anning child, say --trace-gc), BENCH_ANNING_STDOUT (a file for its stdout),
 // BENCH_SMPP_STORE=postgres (anning on PostgreSQL + Redis, BENCH_PG_URL / BENCH_REDIS_URL, in a schema of
 // its own dropped after; part 1 only: one run uses up the seeded recipients' daily cap).
 import { fork, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -25,6 +35,8 @@ import { BENCH_PORT, BENCH_TEXT, phoneOf } from "./smpp-load.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "dist/main.js");
+/** The node options `npm start` gives the gateway (package.json). */
+const GATEWAY_NODE_ARGS = ["--max-semi-space-size=64"];
 const LOAD = join(ROOT, "bench/smpp-load.js");
 
 const BINDS = Number(process.env.BENCH_SMPP_BINDS ?? 4);
@@ -32,6 +44,8 @@ const WINDOW = Number(process.env.BENCH_SMPP_WINDOW ?? 100);
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 const WARMUP = Number(process.env.BENCH_SMPP_WARMUP ?? 5_000);
 const LATENCY_MS = Number(process.env.BENCH_SMPP_LATENCY_MS ?? 20);
+/** How long the simulator waits before each receipt (a long one separates the receipt flood in a profile). */
+const RECEIPT_DELAY_MS = Number(process.env.BENCH_SMPP_RECEIPT_DELAY_MS ?? 50);
 const STORE = process.env.BENCH_SMPP_STORE === "postgres" ? "postgres" : "sqlite";
 const PARTS =
   STORE === "postgres"
@@ -64,6 +78,9 @@ async function dropPgSchema() {
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const HTTP_WARMUP_SECONDS = Number(process.env.BENCH_HTTP_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
+/** Extra node options for the anning child (say --trace-gc), and a file its stdout is copied to. */
+const ANNING_NODE_ARGS = process.env.BENCH_ANNING_NODE_ARGS ?? "";
+const ANNING_STDOUT = process.env.BENCH_ANNING_STDOUT ?? "";
 const PROFILE = process.env.BENCH_PROFILE === "1" || process.env.BENCH_PROFILE === "all";
 /** BENCH_PROFILE=all also profiles the simulator and the load client (into sim/ and load/ below the dir). */
 const PROFILE_ALL = process.env.BENCH_PROFILE === "all";
@@ -191,7 +208,15 @@ export async function startSim(latencyMs) {
     "--control-port",
     String(controlPort),
   ];
-  args.push("--latency-ms", String(latencyMs), "--receipt-delay-ms", "50");
+  // the simulator keeps as many receipts outstanding per bind as the clients keep submits (BENCH_SMPP_WINDOW)
+  args.push(
+    "--latency-ms",
+    String(latencyMs),
+    "--receipt-delay-ms",
+    String(RECEIPT_DELAY_MS),
+    "--window",
+    String(WINDOW),
+  );
   const child = track(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] }), "smsc-sim");
   const control = `http://127.0.0.1:${controlPort}`;
   const sim = {
@@ -289,8 +314,11 @@ export function tomorrowAt10Shanghai() {
 export async function startAnning(dir, extraEnv, { profile = false } = {}) {
   const httpPort = await freePort();
   const smppPort = await freePort();
-  const execArgv = profile ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  // as `npm start` runs it (a young generation large enough for the messages in flight)
+  const execArgv = [...GATEWAY_NODE_ARGS];
+  if (profile) execArgv.push("--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`);
   if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+  if (ANNING_NODE_ARGS) execArgv.push(...ANNING_NODE_ARGS.split(/\s+/).filter(Boolean));
   const env = anningEnv(dir, {
     ANNING_HTTP_PORT: String(httpPort),
     ANNING_SMPP_PORT: String(smppPort),
@@ -300,6 +328,7 @@ export async function startAnning(dir, extraEnv, { profile = false } = {}) {
     spawn(process.execPath, [...execArgv, MAIN, "serve"], { env, stdio: ["ignore", "pipe", "pipe"] }),
     "anning",
   );
+  if (ANNING_STDOUT) child.stdout.on("data", (d) => appendFileSync(ANNING_STDOUT, d));
   const url = `http://127.0.0.1:${httpPort}`;
   await waitUntil("anning start", async () => (await fetch(`${url}/healthz`)).status > 0, 60_000, child);
   return { child, url, smppPort, stop: () => stopChild(child, 20_000) };
@@ -485,6 +514,8 @@ async function loadRun(sim, { port, systemId, password, messages, phoneStart, an
     return {
       ...answered,
       receipts: done.receipts,
+      // until the last receipt reached the client: the rate the whole round trip sustains
+      receiptsPerSecond: done.receipts.matched / ((done.receiptsAt - answered.startedAt) / 1000),
       simSubmits,
       simRejected,
       reached: reach !== null,
@@ -552,7 +583,7 @@ function report(log, label, { a, b, upstream }) {
       .map(([k, v]) => `${statusName(k)}: ${fmt(v)}`)
       .join(", ");
   const row = (name, r) =>
-    `${name.padEnd(34)} ${fmt(r.e2ePerSecond).padStart(8)} msg/s to the simulator   answers ${fmt(r.answersPerSecond).padStart(7)}/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`;
+    `${name.padEnd(34)} ${fmt(r.e2ePerSecond).padStart(8)} msg/s to the simulator   answers ${fmt(r.answersPerSecond).padStart(7)}/s   receipts back ${fmt(r.receiptsPerSecond).padStart(7)}/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms`;
   log(
     `${MESSAGES.toLocaleString("en-US")} messages, ${BINDS} transceiver binds × window ${WINDOW}; ${label}`,
   );

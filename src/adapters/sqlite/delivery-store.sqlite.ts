@@ -7,7 +7,7 @@ import type {
 } from "../../domain/delivery/delivery-store.port.js";
 import { upstreamIdKey, upstreamIdLookupKeys } from "../../domain/delivery/upstream-id.js";
 import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
-import { idList, type Row, str, withConflicts } from "./sqlite-util.js";
+import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 
 function statements(db: Database.Database) {
   return {
@@ -15,9 +15,10 @@ function statements(db: Database.Database) {
       `INSERT OR REPLACE INTO upstream_parts (message_id, part, parts, route, upstream_id, id_key, state, at, sent_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    // every stored form the receipt's id may be in, in one statement (padded to three keys); the newest wins
+    // the newest part stored under one key: a walk down the (route, id_key, sent_at) index, whose entries
+    // end in the primary key (message_id, part), so no sort (an IN over the keys sorted in a temp B-tree)
     find: db.prepare(
-      `SELECT * FROM upstream_parts WHERE route = ? AND id_key IN (?, ?, ?)
+      `SELECT * FROM upstream_parts WHERE route = ? AND id_key = ?
        ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
     ),
     settle: db.prepare("UPDATE upstream_parts SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
@@ -47,6 +48,17 @@ function statements(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof statements>;
+
+/** Whether part row `a` sorts after `b` by (sent_at, message_id, part): the newer hand-over. */
+function newerPart(a: Row, b: Row): boolean {
+  const at = num(a.sent_at);
+  const bt = num(b.sent_at);
+  if (at !== bt) return at > bt;
+  const am = str(a.message_id);
+  const bm = str(b.message_id);
+  if (am !== bm) return am > bm;
+  return num(a.part) > num(b.part);
+}
 
 /** Upstream references and sender notices, in SQLite. */
 export class SqliteDeliveryStore implements DeliveryStore {
@@ -101,11 +113,13 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
-    const keys = upstreamIdLookupKeys(upstreamId);
-    if (keys.length === 0) return null;
-    const [k1, k2 = k1, k3 = k2] = keys;
-    const r = this.stmts.find.get(route, k1, k2, k3) as Row | undefined;
-    return r ? toUpstreamRef(r) : null;
+    // every stored form the receipt's id may be in; the newest part wins
+    let best: Row | undefined;
+    for (const key of upstreamIdLookupKeys(upstreamId)) {
+      const r = this.stmts.find.get(route, key) as Row | undefined;
+      if (r && (best === undefined || newerPart(r, best))) best = r;
+    }
+    return best ? toUpstreamRef(best) : null;
   }
 
   async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {

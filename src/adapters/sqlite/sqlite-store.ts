@@ -4,7 +4,7 @@ import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
 import { SqliteClusterStore } from "./cluster-store.sqlite.js";
 import { SqliteDeliveryStore } from "./delivery-store.sqlite.js";
 import { SqliteEnterpriseStore } from "./enterprise-store.sqlite.js";
-import { GroupCommit, groupWrites } from "./group-commit.js";
+import { GroupCommit, groupReads, groupWrites } from "./group-commit.js";
 import { SqliteLedgerStore } from "./ledger-store.sqlite.js";
 import { SqliteMessageStore } from "./message-store.sqlite.js";
 import { applyMigrations } from "./migrations.js";
@@ -86,6 +86,9 @@ export class SqliteStore implements Store {
       "markInFlightUnknown",
     ]);
     groupWrites(g, this.delivery, ["addRefs", "settlePart", "addNotice", "addNotices", "markSmppDelivered"]);
+    // the reads of the relay's hot path (receipts matched, notices pushed, messages looked up)
+    groupReads(g, this.delivery, ["findRef", "pendingSmpp", "refsOf"]);
+    groupReads(g, this.messages, ["get"]);
     groupWrites(g, this.campaigns, ["insert", "recordChunk", "setStatus", "lease", "release"]);
     groupWrites(g, this.cluster, ["bumpRegistryVersion", "leaseJob", "releaseJob"]);
     groupWrites(g, this.enterprises, ["insert", "update", "insertKey", "revokeKey", "setPolicyOverride"]);

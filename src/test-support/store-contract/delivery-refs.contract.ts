@@ -64,6 +64,22 @@ export function deliveryRefsContract(ctx: StoreContext): void {
       expect(await ctx.store.delivery.findRef("up-b", "077")).toEqual(other);
     });
 
+    it("answers the newest part when the receipt's id matches parts stored under different forms", async () => {
+      // "77" as given, and "4d" (77 in hex): a receipt saying 77 may mean either; the newer hand-over wins
+      const asDecimal = aRef({ route: "up-c", upstreamId: "77", at: T0 });
+      const asHex = aRef({ route: "up-c", upstreamId: "4D", at: T0 + 1000 });
+      await ctx.store.delivery.addRefs([asDecimal, asHex]);
+      expect(await ctx.store.delivery.findRef("up-c", "77")).toEqual(asHex);
+      const newer = aRef({ route: "up-c", upstreamId: "0077", at: T0 + 2000 });
+      await ctx.store.delivery.addRefs([newer]);
+      expect(await ctx.store.delivery.findRef("up-c", "77")).toEqual(newer);
+      // same hand-over time: the larger message id, as the stores order them
+      const tieA = aRef({ route: "up-d", upstreamId: "4D", at: T0, messageId: "msg_tie_a" });
+      const tieB = aRef({ route: "up-d", upstreamId: "77", at: T0, messageId: "msg_tie_b" });
+      await ctx.store.delivery.addRefs([tieB, tieA]);
+      expect(await ctx.store.delivery.findRef("up-d", "77")).toEqual(tieB);
+    });
+
     it("records every part of a long message and settles them one by one", async () => {
       const msg = anId("msg");
       const parts = [1, 2, 3].map((part) =>

@@ -505,11 +505,21 @@ describe("control API", () => {
   });
 
   it("listens on port+1 by default", async () => {
-    const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
-    const port = probe.port;
-    await probe.close();
-    const s = await sim({ port, controlPort: undefined });
-    expect(s.controlPort).toBe(port + 1);
+    // a free port whose successor is free too (other test files take ports meanwhile: a few tries)
+    for (let attempt = 1; ; attempt++) {
+      const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
+      const port = probe.port;
+      await probe.close();
+      let s: SmscSimulator;
+      try {
+        s = await sim({ port, controlPort: undefined });
+      } catch (err) {
+        if (attempt < 5 && String(err).includes("EADDRINUSE")) continue;
+        throw err;
+      }
+      expect(s.controlPort).toBe(port + 1);
+      return;
+    }
   });
 });
 

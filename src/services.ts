@@ -60,12 +60,15 @@ export interface BuildOptions {
   webhookPollMs?: number;
   /** Where webhook deliveries go (default: Node's fetch). */
   webhookSender?: WebhookSender;
+  /** SQLite file: checkpoint the WAL from a worker thread, never inside a commit (the gateway does). */
+  backgroundCheckpoints?: boolean;
 }
 
 /** The store the configuration names, with the keys and admin token that go with it. */
 async function openStore(
   config: Config,
   given: Store | undefined,
+  checkpoints: { enabled: boolean; log: Logger },
 ): Promise<{ store: Store; secrets: Secrets; adminToken: string; generatedToken: boolean }> {
   if (config.database.kind === "postgres" && !given) {
     const store = await openPostgresStore({ url: config.database.url, poolSize: config.pgPoolSize });
@@ -78,7 +81,19 @@ async function openStore(
     }
   }
   const { secrets, adminToken, generatedToken } = loadSecrets(config.dataDir, config.adminToken);
-  const store = given ?? openSqliteStore({ file: config.databaseFile, ledgerKey: secrets.ledgerKey });
+  const store =
+    given ??
+    openSqliteStore({
+      file: config.databaseFile,
+      ledgerKey: secrets.ledgerKey,
+      ...(checkpoints.enabled
+        ? {
+            backgroundCheckpoints: {
+              onError: (error: string) => checkpoints.log.warn({ error }, "background WAL checkpoint"),
+            },
+          }
+        : {}),
+    });
   // a PostgreSQL store handed in (tests) brings the deployment's keys with it
   const keys = isPostgres(store) ? store.secrets : secrets;
   return { store, secrets: keys, adminToken, generatedToken };
@@ -97,7 +112,10 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const clock =
     opts.clock ?? (config.testClockStart !== null ? shiftedClock(config.testClockStart) : systemClock);
   const log = opts.log ?? silentLogger;
-  const { store, secrets, adminToken, generatedToken } = await openStore(config, opts.store);
+  const { store, secrets, adminToken, generatedToken } = await openStore(config, opts.store, {
+    enabled: opts.backgroundCheckpoints === true,
+    log: opts.log ?? silentLogger,
+  });
   const snapshots = new FileIndexSnapshotStore(`${config.databaseFile}.consent-index`);
   const state = await loadPolicyState(store, config.policy, snapshots);
   const apiKeys = new Map((await store.enterprises.listKeys()).map((k) => [k.hash, k]));

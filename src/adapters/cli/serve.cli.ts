@@ -32,7 +32,7 @@ export async function serveCommand(config: Config): Promise<void> {
       "SMSC simulator started (ANNING_UPSTREAM=simulator): messages go there",
     );
   }
-  const services = await buildServices(config, { log });
+  const services = await buildServices(config, { log, backgroundCheckpoints: true });
   if (services.generatedToken)
     process.stdout.write(
       `\nAdmin token (shown once; also kept in ${config.dataDir}/secrets.json):\n  ${services.adminToken}\n\n`,

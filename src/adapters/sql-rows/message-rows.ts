@@ -59,7 +59,7 @@ export function toMessage(r: Row): Message {
     text: str(r.text),
     category: str(r.category),
     status: str(r.status) as MessageStatus,
-    reasons: unpackReasons(json<StoredReason[]>(r.reasons)),
+    reasons: r.reasons === "[]" ? [] : unpackReasons(json<StoredReason[]>(r.reasons)),
     campaignId: strOrNull(r.campaign_id),
     idempotencyKey: strOrNull(r.idempotency_key),
     parts: num(r.parts),

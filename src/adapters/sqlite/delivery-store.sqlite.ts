@@ -92,20 +92,26 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return s.refsOf.all(messageId) as Row[];
     });
     this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
+    const addNotice = (n: SenderNotice) =>
+      s.addNotice.run(
+        n.id,
+        n.enterpriseId,
+        n.kind,
+        n.messageId,
+        JSON.stringify(n.payload),
+        n.createdAt,
+        n.smppDeliveredAt,
+      );
     const addNotices = db.transaction((ns: readonly SenderNotice[]) => {
-      for (const n of ns)
-        s.addNotice.run(
-          n.id,
-          n.enterpriseId,
-          n.kind,
-          n.messageId,
-          JSON.stringify(n.payload),
-          n.createdAt,
-          n.smppDeliveredAt,
-        );
+      for (const n of ns) addNotice(n);
     });
+    // one notice is one statement, atomic on its own (no savepoint around it)
     this.addNoticesTx = (ns) =>
-      withConflicts(() => addNotices.immediate(ns), { "sender_notices.id": "notice id" }, "notice");
+      withConflicts(
+        () => (ns.length === 1 && ns[0] ? addNotice(ns[0]) : addNotices.immediate(ns)),
+        { "sender_notices.id": "notice id" },
+        "notice",
+      );
   }
 
   async addRefs(refs: UpstreamRef[]): Promise<void> {

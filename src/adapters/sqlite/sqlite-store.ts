@@ -1,5 +1,6 @@
 import Database from "better-sqlite3";
 import type { Store } from "../../app/store.port.js";
+import { BackgroundCheckpoints, type BackgroundCheckpointsOptions } from "./background-checkpoints.js";
 import { SqliteCampaignStore } from "./campaign-store.sqlite.js";
 import { SqliteClusterStore } from "./cluster-store.sqlite.js";
 import { SqliteDeliveryStore } from "./delivery-store.sqlite.js";
@@ -18,6 +19,11 @@ export interface SqliteStoreOptions {
   file: string;
   /** HMAC key of the consent ledger's hash chains. */
   ledgerKey: Buffer;
+  /**
+   * Checkpoint the WAL from a worker thread instead of inside commits (the gateway does; a file only).
+   * Off by default: short-lived tools and tests need no thread.
+   */
+  backgroundCheckpoints?: boolean | BackgroundCheckpointsOptions;
 }
 
 /**
@@ -106,9 +112,13 @@ export class SqliteStore implements Store {
     this.pingStmt.get();
   }
 
+  /** The checkpointing thread, when one runs (see {@link openSqliteStore}). */
+  checkpoints: BackgroundCheckpoints | null = null;
+
   async close(): Promise<void> {
     if (!this.db.open) return;
     this.group.commit();
+    await this.checkpoints?.stop();
     this.db.close();
   }
 }
@@ -117,7 +127,14 @@ export class SqliteStore implements Store {
 export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const db = new Database(opts.file);
   try {
-    return new SqliteStore(db, opts.ledgerKey);
+    const store = new SqliteStore(db, opts.ledgerKey);
+    if (opts.backgroundCheckpoints && !db.memory)
+      store.checkpoints = new BackgroundCheckpoints(
+        db,
+        db.name,
+        opts.backgroundCheckpoints === true ? {} : opts.backgroundCheckpoints,
+      );
+    return store;
   } catch (err) {
     db.close();
     throw err;

@@ -82,6 +82,7 @@ describe("SqliteStore specifics", () => {
     expect(p("cache_size")).toBe(-65536);
     expect(p("temp_store")).toBe(2);
     expect(p("page_size")).toBe(8192);
+    expect(p("mmap_size")).toBe(268435456);
     await s.ping();
   });
 

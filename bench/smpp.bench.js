@@ -7,9 +7,11 @@
 // process; this one only orchestrates (and runs autocannon for part 3, as http.bench.js does).
 //
 // Options (environment): BENCH_SMPP_BINDS (4), BENCH_SMPP_WINDOW (100), BENCH_SMPP_MESSAGES (100,000),
-// BENCH_SMPP_WARMUP (5,000), BENCH_SMPP_LATENCY_MS (20), BENCH_SMPP_RECEIPT_DELAY_MS (50), BENCH_SMPP_PARTS (1,2,3), BENCH_HTTP_SECONDS (10),
-// BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning child under --cpu-prof, into /tmp/anning-prof), BENCH_ANNING_NODE_ARGS
-// (more node options for the anning child, say --trace-gc), BENCH_ANNING_STDOUT (a file for its stdout),
+// BENCH_SMPP_WARMUP (5,000), BENCH_SMPP_LATENCY_MS (20), BENCH_SMPP_RECEIPT_DELAY_MS (50),
+// BENCH_SMPP_SIM_WINDOW (receipts the simulator keeps outstanding per bind; BENCH_SMPP_WINDOW),
+// BENCH_SMPP_PARTS (1,2,3), BENCH_HTTP_SECONDS (10), BENCH_HTTP_CONNECTIONS (50), BENCH_PROFILE=1 (anning
+// child under --cpu-prof, into /tmp/anning-prof), BENCH_ANNING_NODE_ARGS (more node options for the
+// anning child, say --trace-gc), BENCH_ANNING_STDOUT (a file for its stdout),
 // BENCH_SMPP_STORE=postgres (anning on PostgreSQL + Redis, BENCH_PG_URL / BENCH_REDIS_URL, in a schema of
 // its own dropped after; part 1 only: one run uses up the seeded recipients' daily cap).
 import { fork, spawn, spawnSync } from "node:child_process";
@@ -44,6 +46,8 @@ const WINDOW = Number(process.env.BENCH_SMPP_WINDOW ?? 100);
 const MESSAGES = Number(process.env.BENCH_SMPP_MESSAGES ?? 100_000);
 const WARMUP = Number(process.env.BENCH_SMPP_WARMUP ?? 5_000);
 const LATENCY_MS = Number(process.env.BENCH_SMPP_LATENCY_MS ?? 20);
+/** Receipts (deliver_sm) the simulator keeps outstanding per bind: the clients' window unless set. */
+const SIM_WINDOW = Number(process.env.BENCH_SMPP_SIM_WINDOW ?? WINDOW);
 /** How long the simulator waits before each receipt (a long one separates the receipt flood in a profile). */
 const RECEIPT_DELAY_MS = Number(process.env.BENCH_SMPP_RECEIPT_DELAY_MS ?? 50);
 const STORE = process.env.BENCH_SMPP_STORE === "postgres" ? "postgres" : "sqlite";
@@ -215,7 +219,7 @@ export async function startSim(latencyMs) {
     "--receipt-delay-ms",
     String(RECEIPT_DELAY_MS),
     "--window",
-    String(WINDOW),
+    String(SIM_WINDOW),
   );
   const child = track(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] }), "smsc-sim");
   const control = `http://127.0.0.1:${controlPort}`;

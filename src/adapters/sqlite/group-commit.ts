@@ -117,17 +117,28 @@ type AsyncMethodNames<T> = {
   [K in keyof T]: T[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof T];
 
+type AsyncMethod = (...args: unknown[]) => Promise<unknown>;
+
+/** Replaces the named methods of `store` by `around(call)`, where `call` runs the original. */
+function wrapMethods<T extends object>(
+  store: T,
+  names: readonly AsyncMethodNames<T>[],
+  around: (call: () => Promise<unknown>) => Promise<unknown>,
+): void {
+  for (const name of names) {
+    const original = store[name] as unknown as AsyncMethod;
+    const wrapped = (...args: unknown[]) => around(() => original.apply(store, args));
+    Object.defineProperty(store, name, { value: wrapped, configurable: true, writable: true });
+  }
+}
+
 /** Runs the named read methods of a sub-store inside the group's transaction (see GroupCommit.read). */
 export function groupReads<T extends object>(
   group: GroupCommit,
   store: T,
   names: readonly AsyncMethodNames<T>[],
 ): void {
-  for (const name of names) {
-    const original = store[name] as unknown as (...args: unknown[]) => Promise<unknown>;
-    const wrapped = (...args: unknown[]) => group.read(() => original.apply(store, args));
-    Object.defineProperty(store, name, { value: wrapped, configurable: true, writable: true });
-  }
+  wrapMethods(store, names, (call) => group.read(call));
 }
 
 /** Routes the named write methods of a sub-store through the group commit. */
@@ -136,9 +147,5 @@ export function groupWrites<T extends object>(
   store: T,
   names: readonly AsyncMethodNames<T>[],
 ): void {
-  for (const name of names) {
-    const original = store[name] as unknown as (...args: unknown[]) => Promise<unknown>;
-    const wrapped = (...args: unknown[]) => group.write(() => original.apply(store, args));
-    Object.defineProperty(store, name, { value: wrapped, configurable: true, writable: true });
-  }
+  wrapMethods(store, names, (call) => group.write(call));
 }

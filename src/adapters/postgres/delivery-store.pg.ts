@@ -6,7 +6,8 @@ import type {
 } from "../../domain/delivery/delivery-store.port.js";
 import { upstreamIdKey, upstreamIdLookupKeys } from "../../domain/delivery/upstream-id.js";
 import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
-import { inTransaction, type PgPool, type Row, str, withConflicts } from "./pg-util.js";
+import { insertNoticeRows } from "./notice-rows.pg.js";
+import { inTransaction, type PgPool, type Row, str } from "./pg-util.js";
 import { StatementBatcher } from "./statement-batcher.js";
 
 const SQL = {
@@ -23,11 +24,6 @@ const SQL = {
   lockParts: "SELECT 1 FROM upstream_parts WHERE message_id = $1 FOR UPDATE",
   settle: "UPDATE upstream_parts SET state = $3, at = $4 WHERE message_id = $1 AND part = $2",
   refsOf: { name: "dlv.refsOf", text: "SELECT * FROM upstream_parts WHERE message_id = $1 ORDER BY part" },
-  addNotices: `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at,
-      smpp_delivered_at)
-    SELECT id, enterprise_id, kind, message_id, payload::jsonb, created_at, smpp_delivered_at
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[])
-      AS u(id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at)`,
   pending: {
     name: "dlv.pending",
     text: `SELECT * FROM sender_notices WHERE enterprise_id = $1 AND smpp_delivered_at IS NULL
@@ -89,7 +85,7 @@ export class PgDeliveryStore implements DeliveryStore {
     });
     this.notices = new StatementBatcher<SenderNotice[], void>({
       runMany: async (calls) => {
-        await this.insertNotices(calls.flat());
+        await insertNoticeRows(this.pool, calls.flat());
         return calls.map(() => undefined);
       },
     });
@@ -139,23 +135,6 @@ export class PgDeliveryStore implements DeliveryStore {
 
   async addNotices(ns: SenderNotice[]): Promise<void> {
     if (ns.length > 0) await this.notices.run(ns);
-  }
-
-  private async insertNotices(ns: readonly SenderNotice[]): Promise<void> {
-    const values = [
-      ns.map((n) => n.id),
-      ns.map((n) => n.enterpriseId),
-      ns.map((n) => n.kind),
-      ns.map((n) => n.messageId),
-      ns.map((n) => JSON.stringify(n.payload)),
-      ns.map((n) => n.createdAt),
-      ns.map((n) => n.smppDeliveredAt),
-    ];
-    await withConflicts(
-      () => this.pool.query(SQL.addNotices, values),
-      { sender_notices_pkey: "notice id" },
-      "notice",
-    );
   }
 
   async pendingSmpp(enterpriseId: string, limit: number): Promise<SenderNotice[]> {

@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
 import type {
   InsertOutcome,
@@ -20,7 +21,12 @@ import {
   toMessage,
   unnestParams,
 } from "./message-rows.pg.js";
-import { type TransitionCall, transitionBatcher } from "./message-transitions.pg.js";
+import {
+  type NotifyingCall,
+  notifyingBatcher,
+  type TransitionCall,
+  transitionBatcher,
+} from "./message-transitions.pg.js";
 import {
   ensureMonthlyPartitions,
   inTransaction,
@@ -114,6 +120,7 @@ export class PgMessageStore implements MessageStore {
   private readonly inserts: StatementBatcher<Message, void>;
   /** Transitions, several per statement; each resolves with its row as moved, or null. */
   private readonly transitions: StatementBatcher<TransitionCall, Row | null>;
+  private readonly notifying: StatementBatcher<NotifyingCall, Message | null>;
 
   constructor(private readonly pool: PgPool) {
     this.inserts = new StatementBatcher<Message, void>({
@@ -127,6 +134,7 @@ export class PgMessageStore implements MessageStore {
       keyOf: (m) => m.id,
     });
     this.transitions = transitionBatcher(pool);
+    this.notifying = notifyingBatcher(pool);
   }
 
   /** Creates last month's, this month's and the next months' partitions of the log. */
@@ -203,6 +211,17 @@ export class PgMessageStore implements MessageStore {
   ): Promise<Message | null> {
     const row = await this.transitions.run({ id, from, to, event, patch });
     return row ? toMessage(row) : null;
+  }
+
+  async transitionNotifying(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    noticeFor: (moved: Message) => SenderNotice,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null> {
+    return this.notifying.run({ id, from, to, event, patch, noticeFor });
   }
 
   async claimOutbox(limit: number, now: number): Promise<Message[]> {

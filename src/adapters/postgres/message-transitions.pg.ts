@@ -1,6 +1,8 @@
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
-import { appendedEventJson, reasonsJson } from "./message-rows.pg.js";
-import { type PgPool, type Row, str } from "./pg-util.js";
+import { appendedEventJson, reasonsJson, toMessage } from "./message-rows.pg.js";
+import { insertNoticeRows } from "./notice-rows.pg.js";
+import { inTransaction, type PgClient, type PgPool, type Row, str } from "./pg-util.js";
 import { StatementBatcher } from "./statement-batcher.js";
 
 /** One `transition` call, as the batcher holds it. */
@@ -24,6 +26,26 @@ const MANY = `UPDATE messages m SET status = u.to_status, history = m.history ||
 const reasonsOf = (c: TransitionCall) =>
   c.patch?.reasons === undefined ? null : reasonsJson(c.patch.reasons);
 
+/** Runs the transitions in one statement (on the pool or a transaction's client); each call's row or null. */
+async function runTransitions(
+  q: PgPool | PgClient,
+  calls: readonly TransitionCall[],
+): Promise<(Row | null)[]> {
+  const rows = (
+    await q.query(MANY, [
+      calls.map((c) => c.id),
+      calls.map((c) => JSON.stringify(c.from)),
+      calls.map((c) => c.to),
+      calls.map((c) => appendedEventJson(c.event)),
+      calls.map((c) => c.event.at),
+      calls.map((c) => c.patch?.upstreamId ?? null),
+      calls.map(reasonsOf),
+    ])
+  ).rows as Row[];
+  const byId = new Map(rows.map((r) => [str(r.id), r]));
+  return calls.map((c) => byId.get(c.id) ?? null);
+}
+
 /**
  * Status transitions (compare-and-set on the status, history appended, patch applied), the calls of one
  * turn in one statement; each resolves with its row as moved, or null when its status did not match.
@@ -31,21 +53,32 @@ const reasonsOf = (c: TransitionCall) =>
  */
 export function transitionBatcher(pool: PgPool): StatementBatcher<TransitionCall, Row | null> {
   return new StatementBatcher<TransitionCall, Row | null>({
-    runMany: async (calls) => {
-      const rows = (
-        await pool.query(MANY, [
-          calls.map((c) => c.id),
-          calls.map((c) => JSON.stringify(c.from)),
-          calls.map((c) => c.to),
-          calls.map((c) => appendedEventJson(c.event)),
-          calls.map((c) => c.event.at),
-          calls.map((c) => c.patch?.upstreamId ?? null),
-          calls.map(reasonsOf),
-        ])
-      ).rows as Row[];
-      const byId = new Map(rows.map((r) => [str(r.id), r]));
-      return calls.map((c) => byId.get(c.id) ?? null);
-    },
+    runMany: (calls) => runTransitions(pool, calls),
+    keyOf: (c) => c.id,
+  });
+}
+
+/** A transition that queues the sender notice built from the moved message in the same transaction. */
+export interface NotifyingCall extends TransitionCall {
+  noticeFor: (moved: Message) => SenderNotice;
+}
+
+/**
+ * Transitions with their notices: the calls of one turn as one transaction (one UPDATE for them all, one
+ * INSERT for the notices of those that moved), so every status change and its notice commit together.
+ */
+export function notifyingBatcher(pool: PgPool): StatementBatcher<NotifyingCall, Message | null> {
+  return new StatementBatcher<NotifyingCall, Message | null>({
+    runMany: (calls) =>
+      inTransaction(pool, async (c) => {
+        const moved = (await runTransitions(c, calls)).map((r) => (r ? toMessage(r) : null));
+        const notices: SenderNotice[] = [];
+        moved.forEach((m, i) => {
+          if (m) notices.push((calls[i] as NotifyingCall).noticeFor(m));
+        });
+        await insertNoticeRows(c, notices);
+        return moved;
+      }),
     keyOf: (c) => c.id,
   });
 }

@@ -66,6 +66,11 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly addRefsTx: (refs: readonly UpstreamRef[]) => void;
   private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => Row[];
   private readonly addNoticesTx: (ns: readonly SenderNotice[]) => void;
+  /**
+   * Inserts one notice row in the caller's transaction (the message store queues a notice in the same
+   * transaction as the status change it tells of). Not part of the port.
+   */
+  readonly insertNoticeRow: (n: SenderNotice) => void;
 
   constructor(db: Database.Database) {
     const s = statements(db);
@@ -92,7 +97,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return s.refsOf.all(messageId) as Row[];
     });
     this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
-    const addNotice = (n: SenderNotice) =>
+    const addNotice = (n: SenderNotice) => this.insertNoticeRow(n);
+    this.insertNoticeRow = (n: SenderNotice) =>
       s.addNotice.run(
         n.id,
         n.enterpriseId,

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
 import type {
   InsertOutcome,
@@ -103,9 +104,42 @@ export class SqliteMessageStore implements MessageStore {
   private readonly db: Database.Database;
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
-  constructor(db: Database.Database) {
+  private readonly notifyingTx: (
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    noticeFor: (moved: Message) => SenderNotice,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ) => Message | null;
+
+  /** `insertNotice` writes one sender notice row in the current transaction (the delivery store's). */
+  constructor(db: Database.Database, insertNotice: (n: SenderNotice) => void) {
     const s = statements(db);
     this.stmts = s;
+    // the status change and the notice of it in one savepoint of the group's transaction
+    const notifying = db.transaction(
+      (
+        id: string,
+        from: readonly MessageStatus[],
+        to: MessageStatus,
+        event: MessageEvent,
+        noticeFor: (moved: Message) => SenderNotice,
+        patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+      ): Message | null => {
+        const r = this.runTransition(true, id, from, to, event, patch).row;
+        if (!r) return null;
+        const m = toMessage(r);
+        insertNotice(noticeFor(m));
+        return m;
+      },
+    );
+    this.notifyingTx = (id, from, to, event, noticeFor, patch) =>
+      withConflicts(
+        () => notifying.immediate(id, from, to, event, noticeFor, patch),
+        { "sender_notices.id": "notice id" },
+        "notice",
+      );
     const insertOne = db.transaction((m: Message): InsertOutcome => {
       if (m.idempotencyKey !== null) {
         const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Row | undefined;
@@ -189,6 +223,17 @@ export class SqliteMessageStore implements MessageStore {
   ): Promise<Message | null> {
     const r = this.runTransition(true, id, from, to, event, patch).row;
     return r ? toMessage(r) : null;
+  }
+
+  async transitionNotifying(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    noticeFor: (moved: Message) => SenderNotice,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null> {
+    return this.notifyingTx(id, from, to, event, noticeFor, patch);
   }
 
   /** One UPDATE … WHERE status IN (from): no read first, the status test and the write are one step. */

@@ -76,11 +76,11 @@ export class SqliteStore implements Store {
     this.signatures = new SqliteSignatureStore(db);
     this.ports = new SqlitePortStore(db);
     this.ledger = new SqliteLedgerStore(db, ledgerKey);
-    this.messages = new SqliteMessageStore(db);
+    this.delivery = new SqliteDeliveryStore(db);
+    this.messages = new SqliteMessageStore(db, this.delivery.insertNoticeRow);
     this.campaigns = new SqliteCampaignStore(db, this.messages);
     this.webhooks = new SqliteWebhookStore(db);
     this.cluster = new SqliteClusterStore(db);
-    this.delivery = new SqliteDeliveryStore(db);
     this.smppAccounts = new SqliteSmppAccountStore(db);
     this.pingStmt = db.prepare("SELECT 1");
     const g = new GroupCommit(db);
@@ -90,6 +90,7 @@ export class SqliteStore implements Store {
       "insertMany",
       "transition",
       "transitionReturning",
+      "transitionNotifying",
       "claimOutbox",
       "defer",
       "markInFlightUnknown",

@@ -5,7 +5,7 @@ import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
 import { recheck } from "./recheck.js";
-import { queueReceipt, receiptErr } from "./sender-notices.js";
+import { receiptErr, transitionWithReceipt } from "./sender-notices.js";
 import type { Upstream } from "./upstream.port.js";
 
 export interface DispatcherOptions {
@@ -209,16 +209,16 @@ export class Dispatcher {
       this.stats.refused++;
       const reasons = byPrecedence(r.codes);
       const event = { status: "refused" as const, at: now, reasons };
-      await this.record(async () => {
-        if (await messages.transition(m.id, ["dispatching"], "refused", event, { reasons }))
-          await queueReceipt(this.ctx, m, {
-            status: "refused",
-            stat: "REJECTD",
-            err: "000",
-            at: now,
-            reason: reasons[0]?.code,
-          });
-      });
+      await this.record(() =>
+        transitionWithReceipt(
+          this.ctx,
+          m.id,
+          ["dispatching"],
+          event,
+          { stat: "REJECTD", err: "000", ...(reasons[0] ? { reason: reasons[0].code } : {}) },
+          { reasons },
+        ),
+      );
       return;
     }
     let result: Awaited<ReturnType<Upstream["submit"]>>;
@@ -253,10 +253,9 @@ export class Dispatcher {
       this.stats.failed++;
       const event = { status: "failed" as const, at, note: result.error };
       const err = result.status === undefined ? "000" : receiptErr(result.status);
-      await this.record(async () => {
-        if (await messages.transition(m.id, ["dispatching"], "failed", event))
-          await queueReceipt(this.ctx, m, { status: "failed", stat: "UNDELIV", err, at });
-      });
+      await this.record(() =>
+        transitionWithReceipt(this.ctx, m.id, ["dispatching"], event, { stat: "UNDELIV", err }),
+      );
     } else {
       this.stats.deferred++;
       const event = { status: "accepted" as const, at, note: `upstream: ${result.error}` };

@@ -2,7 +2,7 @@ import type { PartState } from "../../domain/delivery/delivery-store.port.js";
 import { userMessageReferenceOf } from "../../domain/delivery/user-message-reference.js";
 import type { MessageStatus } from "../../domain/messages/message.js";
 import type { AppContext } from "../context.js";
-import { queueReceipt, type ReceiptStat } from "./sender-notices.js";
+import { type ReceiptStat, transitionWithReceipt } from "./sender-notices.js";
 
 /** A delivery receipt as an upstream SMSC reported it. */
 export interface UpstreamReceipt {
@@ -88,18 +88,15 @@ export async function recordUpstreamReceipt(ctx: AppContext, r: UpstreamReceipt)
     return { matched: true, messageId: ref.messageId, final: false };
   const status: MessageStatus = parts.every((p) => p.state === "delivered") ? "delivered" : "failed";
   const note = `receipt ${r.stat.toUpperCase()} err:${r.err}`;
-  const m = await messages.transitionReturning(ref.messageId, ["sent", "unknown", "dispatching"], status, {
-    status,
-    at: r.at,
-    note,
-  });
-  if (m)
-    await queueReceipt(ctx, m, {
-      status,
-      stat: worstStat(parts.map((p) => p.state)),
-      err: r.err,
-      at: r.at,
-    });
+  // the status and the sender's receipt commit together: were the receipt lost after the status, the
+  // upstream's repeat (its deliver_sm was never answered) would find the message settled and queue none
+  await transitionWithReceipt(
+    ctx,
+    ref.messageId,
+    ["sent", "unknown", "dispatching"],
+    { status, at: r.at, note },
+    { stat: worstStat(parts.map((p) => p.state)), err: r.err },
+  );
   return { matched: true, messageId: ref.messageId, final: true, status };
 }
 

@@ -1,4 +1,5 @@
-import type { Message } from "../../domain/messages/message.js";
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
+import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
 import type { ReasonCode } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 
@@ -52,19 +53,18 @@ export function senderPartIds(messageId: string, parts: number): string[] {
   return Array.from({ length: parts }, (_, i) => `${messageId}-${i + 1}`);
 }
 
-/** Queues a receipt for the message's sender (SMPP receiver binds and webhooks read the queue). */
-export async function queueReceipt(
-  ctx: AppContext,
-  m: Message,
-  r: {
-    status: string;
-    stat: ReceiptStat;
-    err: string;
-    at: number;
-    onlyParts?: number[];
-    reason?: ReasonCode;
-  },
-): Promise<void> {
+/** What a receipt says, beside the message it is about. */
+export interface ReceiptFacts {
+  status: string;
+  stat: ReceiptStat;
+  err: string;
+  at: number;
+  onlyParts?: number[];
+  reason?: ReasonCode;
+}
+
+/** The sender's receipt notice for message `m` (not yet stored). */
+export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): SenderNotice {
   const payload: ReceiptPayload = {
     messageId: m.id,
     status: r.status,
@@ -79,7 +79,7 @@ export async function queueReceipt(
   };
   if (r.onlyParts) payload.onlyParts = r.onlyParts;
   if (r.reason) payload.reason = r.reason;
-  await ctx.store.delivery.addNotice({
+  return {
     id: ctx.ids.next("ntc"),
     enterpriseId: m.senderId,
     kind: "receipt",
@@ -87,8 +87,41 @@ export async function queueReceipt(
     payload: { ...payload },
     createdAt: r.at,
     smppDeliveredAt: null,
-  });
+  };
+}
+
+/** Queues a receipt for the message's sender (SMPP receiver binds and webhooks read the queue). */
+export async function queueReceipt(ctx: AppContext, m: Message, r: ReceiptFacts): Promise<void> {
+  await ctx.store.delivery.addNotice(receiptNotice(ctx, m, r));
   ctx.onNotice?.(m.senderId);
+}
+
+/**
+ * Moves message `id` to `to` (from one of `from`) and queues its sender's receipt in the same
+ * transaction: the new status and the notice of it are durable together or not at all (a crash between
+ * two commits would otherwise leave a settled message whose sender never hears of it, since a repeated
+ * receipt finds the message settled already). Returns the moved message, or null when its status did
+ * not match (nothing queued then).
+ */
+export async function transitionWithReceipt(
+  ctx: AppContext,
+  id: string,
+  from: readonly MessageStatus[],
+  event: MessageEvent & { status: MessageStatus },
+  receipt: Omit<ReceiptFacts, "at" | "status">,
+  patch?: { reasons?: Message["reasons"] },
+): Promise<Message | null> {
+  const facts = { ...receipt, status: event.status, at: event.at };
+  const m = await ctx.store.messages.transitionNotifying(
+    id,
+    from,
+    event.status,
+    event,
+    (moved) => receiptNotice(ctx, moved, facts),
+    patch,
+  );
+  if (m) ctx.onNotice?.(m.senderId);
+  return m;
 }
 
 /** Queues a recipient's reply for the enterprises it is aimed at. */

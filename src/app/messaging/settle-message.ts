@@ -1,7 +1,7 @@
 import type { Message } from "../../domain/messages/message.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, assertAdmin } from "../context.js";
-import { queueReceipt } from "../delivery/sender-notices.js";
+import { transitionWithReceipt } from "../delivery/sender-notices.js";
 
 export interface SettleInput {
   status: "delivered" | "failed";
@@ -27,15 +27,11 @@ export async function settleMessage(
   const note = `settled by the operator${input.note ? `: ${input.note.slice(0, 200)}` : ""}`;
   const event = { status: input.status, at, note };
   if (!(await ctx.store.messages.get(id))) throw new DomainError("NOT_FOUND", "no such message");
-  if (!(await ctx.store.messages.transition(id, ["unknown"], input.status, event)))
-    throw new DomainError("INVALID_STATE", "only a message whose outcome is unknown can be settled");
-  const m = await ctx.store.messages.get(id);
-  if (!m) throw new DomainError("NOT_FOUND", "no such message");
-  await queueReceipt(ctx, m, {
-    status: input.status,
+  // the settlement and the sender's receipt commit together
+  const m = await transitionWithReceipt(ctx, id, ["unknown"], event, {
     stat: input.status === "delivered" ? "DELIVRD" : "UNDELIV",
     err: "000",
-    at,
   });
+  if (!m) throw new DomainError("INVALID_STATE", "only a message whose outcome is unknown can be settled");
   return m;
 }

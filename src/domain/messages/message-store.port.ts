@@ -1,3 +1,4 @@
+import type { SenderNotice } from "../delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "./message.js";
 
 /** Outcome of inserting a message that carries an idempotency key. */
@@ -44,6 +45,18 @@ export interface MessageStore {
     from: readonly MessageStatus[],
     to: MessageStatus,
     event: MessageEvent,
+    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+  ): Promise<Message | null>;
+  /**
+   * {@link transitionReturning}, and, when the message moved, the sender notice `noticeFor` builds from
+   * it is queued in the same transaction: both are durable, or neither.
+   */
+  transitionNotifying(
+    id: string,
+    from: readonly MessageStatus[],
+    to: MessageStatus,
+    event: MessageEvent,
+    noticeFor: (moved: Message) => SenderNotice,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<Message | null>;
   /**

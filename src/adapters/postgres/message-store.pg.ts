@@ -1,7 +1,6 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
-import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
 import type {
   InsertOutcome,
@@ -214,12 +213,7 @@ export class PgMessageStore implements MessageStore {
   }
 
   async transitionNotifying(
-    id: string,
-    from: readonly MessageStatus[],
-    to: MessageStatus,
-    event: MessageEvent,
-    noticeFor: (moved: Message) => SenderNotice,
-    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
+    ...[id, from, to, event, noticeFor, patch]: Parameters<MessageStore["transitionNotifying"]>
   ): Promise<Message | null> {
     return this.notifying.run({ id, from, to, event, patch, noticeFor });
   }

@@ -91,6 +91,8 @@ function statements(db: Database.Database) {
 
 type Statements = ReturnType<typeof statements>;
 
+type NotifyingArgs = Parameters<MessageStore["transitionNotifying"]>;
+
 /** Above this many senders, a listing walks the primary key instead of merging per-sender streams. */
 const MERGE_MAX_STREAMS = 32;
 
@@ -104,42 +106,22 @@ export class SqliteMessageStore implements MessageStore {
   private readonly db: Database.Database;
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
-  private readonly notifyingTx: (
-    id: string,
-    from: readonly MessageStatus[],
-    to: MessageStatus,
-    event: MessageEvent,
-    noticeFor: (moved: Message) => SenderNotice,
-    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-  ) => Message | null;
+  private readonly notifyingTx: (...args: NotifyingArgs) => Message | null;
 
   /** `insertNotice` writes one sender notice row in the current transaction (the delivery store's). */
   constructor(db: Database.Database, insertNotice: (n: SenderNotice) => void) {
     const s = statements(db);
     this.stmts = s;
     // the status change and the notice of it in one savepoint of the group's transaction
-    const notifying = db.transaction(
-      (
-        id: string,
-        from: readonly MessageStatus[],
-        to: MessageStatus,
-        event: MessageEvent,
-        noticeFor: (moved: Message) => SenderNotice,
-        patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-      ): Message | null => {
-        const r = this.runTransition(true, id, from, to, event, patch).row;
-        if (!r) return null;
-        const m = toMessage(r);
-        insertNotice(noticeFor(m));
-        return m;
-      },
-    );
-    this.notifyingTx = (id, from, to, event, noticeFor, patch) =>
-      withConflicts(
-        () => notifying.immediate(id, from, to, event, noticeFor, patch),
-        { "sender_notices.id": "notice id" },
-        "notice",
-      );
+    const notifying = db.transaction((...[id, from, to, event, noticeFor, patch]: NotifyingArgs) => {
+      const r = this.runTransition(true, id, from, to, event, patch).row;
+      if (!r) return null;
+      const m = toMessage(r);
+      insertNotice(noticeFor(m));
+      return m;
+    });
+    this.notifyingTx = (...args) =>
+      withConflicts(() => notifying.immediate(...args), { "sender_notices.id": "notice id" }, "notice");
     const insertOne = db.transaction((m: Message): InsertOutcome => {
       if (m.idempotencyKey !== null) {
         const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Row | undefined;
@@ -225,15 +207,8 @@ export class SqliteMessageStore implements MessageStore {
     return r ? toMessage(r) : null;
   }
 
-  async transitionNotifying(
-    id: string,
-    from: readonly MessageStatus[],
-    to: MessageStatus,
-    event: MessageEvent,
-    noticeFor: (moved: Message) => SenderNotice,
-    patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-  ): Promise<Message | null> {
-    return this.notifyingTx(id, from, to, event, noticeFor, patch);
+  async transitionNotifying(...args: NotifyingArgs): Promise<Message | null> {
+    return this.notifyingTx(...args);
   }
 
   /** One UPDATE … WHERE status IN (from): no read first, the status test and the write are one step. */

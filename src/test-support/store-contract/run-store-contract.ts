@@ -7,6 +7,7 @@ import { enterpriseContract } from "./enterprise.contract.js";
 import { ledgerContract } from "./ledger.contract.js";
 import { ledgerReadsContract } from "./ledger-reads.contract.js";
 import { messagesContract } from "./messages.contract.js";
+import { messagesNotifyingContract } from "./messages-notifying.contract.js";
 import { messagesUnknownContract } from "./messages-unknown.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
 import { registryContract } from "./registry.contract.js";
@@ -30,6 +31,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     ledgerContract(ctx);
     ledgerReadsContract(ctx);
     messagesContract(ctx);
+    messagesNotifyingContract(ctx);
     messagesUnknownContract(ctx);
     campaignsContract(ctx);
     webhooksContract(ctx);

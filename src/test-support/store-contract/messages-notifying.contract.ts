@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
+import type { Message } from "../../domain/messages/message.js";
+import { expectConflict, type StoreContext } from "./context.js";
+import { aMessage, anId, T0 } from "./fixtures.js";
+
+/**
+ * MessageStore.transitionNotifying: a status change and the sender notice telling of it, durable
+ * together or not at all.
+ */
+export function messagesNotifyingContract(ctx: StoreContext): void {
+  describe("messages: transitions with their sender notice", () => {
+    it("transitionNotifying moves the message and queues the notice built from it, together", async () => {
+      const sender = anId("ent");
+      const [m, other] = [aMessage({ senderId: sender, status: "sent" }), aMessage({ senderId: sender })];
+      await ctx.store.messages.insertMany([m, other]);
+      const ev = { status: "delivered" as const, at: T0 + 7, note: "receipt DELIVRD" };
+      const seen: Message[] = [];
+      const noticeFor = (moved: Message): SenderNotice => {
+        seen.push(moved);
+        return {
+          id: anId("ntc"),
+          enterpriseId: moved.senderId,
+          kind: "receipt",
+          messageId: moved.id,
+          payload: { status: moved.status, phone: moved.phone },
+          createdAt: ev.at,
+          smppDeliveredAt: null,
+        };
+      };
+      // status not matching: nothing moves, no notice is built or queued
+      expect(
+        await ctx.store.messages.transitionNotifying(other.id, ["sent"], "delivered", ev, noticeFor),
+      ).toBeNull();
+      expect(seen).toEqual([]);
+      const moved = await ctx.store.messages.transitionNotifying(
+        m.id,
+        ["sent", "unknown"],
+        "delivered",
+        ev,
+        noticeFor,
+      );
+      const expected = { ...m, status: "delivered", updatedAt: T0 + 7, history: [...m.history, ev] };
+      expect(moved).toEqual(expected);
+      expect(seen).toEqual([expected]);
+      expect(await ctx.store.messages.get(m.id)).toEqual(expected);
+      const queued = await ctx.store.delivery.pendingSmpp(sender, 10);
+      expect(queued.map((n) => [n.messageId, n.payload])).toEqual([
+        [m.id, { status: "delivered", phone: m.phone }],
+      ]);
+      // a second receipt finds it settled: nothing more
+      expect(
+        await ctx.store.messages.transitionNotifying(m.id, ["sent", "unknown"], "delivered", ev, noticeFor),
+      ).toBeNull();
+      expect(await ctx.store.delivery.pendingSmpp(sender, 10)).toHaveLength(1);
+    });
+
+    it("transitionNotifying keeps neither the move nor the notice when the notice cannot be stored", async () => {
+      const sender = anId("ent");
+      const m = aMessage({ senderId: sender, status: "sent" });
+      await ctx.store.messages.insert(m);
+      const taken = anId("ntc");
+      await ctx.store.delivery.addNotice({
+        id: taken,
+        enterpriseId: "ent_elsewhere",
+        kind: "mo",
+        messageId: null,
+        payload: {},
+        createdAt: T0,
+        smppDeliveredAt: null,
+      });
+      const ev = { status: "failed" as const, at: T0 + 9 };
+      // the notice's id is taken: its insert fails, and the status change goes with it
+      await expectConflict(
+        ctx.store.messages.transitionNotifying(m.id, ["sent"], "failed", ev, (moved) => ({
+          id: taken,
+          enterpriseId: moved.senderId,
+          kind: "receipt",
+          messageId: moved.id,
+          payload: {},
+          createdAt: ev.at,
+          smppDeliveredAt: null,
+        })),
+      );
+      expect(await ctx.store.messages.get(m.id)).toEqual(m);
+      expect(await ctx.store.delivery.pendingSmpp(sender, 10)).toEqual([]);
+    });
+
+    it("runs many transitionNotifying calls of one turn, each with its own outcome and notice", async () => {
+      const sender = anId("ent");
+      const ms = Array.from({ length: 6 }, (_, i) =>
+        aMessage({ senderId: sender, status: i % 3 === 2 ? "accepted" : "sent" }),
+      );
+      await ctx.store.messages.insertMany(ms);
+      const ev = { status: "delivered" as const, at: T0 + 3 };
+      const noticeFor = (moved: Message): SenderNotice => ({
+        id: anId("ntc"),
+        enterpriseId: moved.senderId,
+        kind: "receipt",
+        messageId: moved.id,
+        payload: { n: ms.findIndex((x) => x.id === moved.id) },
+        createdAt: ev.at,
+        smppDeliveredAt: null,
+      });
+      const out = await Promise.all(
+        ms.map((m) => ctx.store.messages.transitionNotifying(m.id, ["sent"], "delivered", ev, noticeFor)),
+      );
+      expect(out.map((m) => m?.status ?? null)).toEqual([
+        "delivered",
+        "delivered",
+        null,
+        "delivered",
+        "delivered",
+        null,
+      ]);
+      const queued = await ctx.store.delivery.pendingSmpp(sender, 10);
+      expect(queued.map((n) => n.payload.n).sort()).toEqual([0, 1, 3, 4]);
+      expect(new Set(queued.map((n) => n.messageId))).toEqual(new Set([0, 1, 3, 4].map((i) => ms[i]?.id)));
+    });
+  });
+}

@@ -97,7 +97,7 @@ export async function queueReceipt(ctx: AppContext, m: Message, r: ReceiptFacts)
 }
 
 /**
- * Moves message `id` to `to` (from one of `from`) and queues its sender's receipt in the same
+ * Moves message `id` to `event.status` (from one of `from`) and queues its sender's receipt in the same
  * transaction: the new status and the notice of it are durable together or not at all (a crash between
  * two commits would otherwise leave a settled message whose sender never hears of it, since a repeated
  * receipt finds the message settled already). Returns the moved message, or null when its status did
@@ -107,7 +107,7 @@ export async function transitionWithReceipt(
   ctx: AppContext,
   id: string,
   from: readonly MessageStatus[],
-  event: MessageEvent & { status: MessageStatus },
+  event: MessageEvent,
   receipt: Omit<ReceiptFacts, "at" | "status">,
   patch?: { reasons?: Message["reasons"] },
 ): Promise<Message | null> {

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import { GATEWAY_NODE_ARGS } from "./gateway-args.js";
 
 const DURATION = Number(process.env.BENCH_HTTP_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 50);
@@ -25,7 +26,7 @@ function freePort() {
 async function start(args, env) {
   const port = await freePort();
   // the gateway with the node options `npm start` gives it (package.json)
-  const argv = args[0] === "dist/main.js" ? ["--max-semi-space-size=64", ...args] : [...args, String(port)];
+  const argv = args[0] === "dist/main.js" ? [...GATEWAY_NODE_ARGS, ...args] : [...args, String(port)];
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, ...env, ANNING_HTTP_PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],

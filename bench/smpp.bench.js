@@ -33,12 +33,11 @@ import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { reasonToSmppStatus } from "../dist/adapters/smpp/command-status.js";
 import { REASON_CODES } from "../dist/domain/policy/reason-codes.js";
+import { GATEWAY_NODE_ARGS } from "./gateway-args.js";
 import { BENCH_PORT, BENCH_TEXT, phoneOf } from "./smpp-load.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const MAIN = join(ROOT, "dist/main.js");
-/** The node options `npm start` gives the gateway (package.json). */
-const GATEWAY_NODE_ARGS = ["--max-semi-space-size=64"];
 const LOAD = join(ROOT, "bench/smpp-load.js");
 
 const BINDS = Number(process.env.BENCH_SMPP_BINDS ?? 4);

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
+import { afterAll, beforeAll } from "vitest";
+import { openPool, type PgPool, parsePgUrl } from "../adapters/postgres/pg-util.js";
 
 /** The machine's PostgreSQL test database (trust auth), overridable with ANNING_TEST_PG_URL. */
 export const TEST_PG_URL = process.env.ANNING_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -21,6 +23,29 @@ export async function dropPgSchema(schema: string): Promise<void> {
   } finally {
     await c.end();
   }
+}
+
+/**
+ * A fresh schema and a small pool on it for the tests of the calling `describe` block (a migration test,
+ * say): the pool opens before them; after them it closes and the schema is dropped.
+ */
+export function pgSchemaForSuite(label: string): { readonly schema: string; readonly pool: PgPool } {
+  const { url, schema } = freshPgUrl(label);
+  let pool: PgPool | null = null;
+  beforeAll(() => {
+    pool = openPool(parsePgUrl(url), 2);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await dropPgSchema(schema);
+  });
+  return {
+    schema,
+    get pool(): PgPool {
+      if (!pool) throw new Error("the suite's pool opens in beforeAll");
+      return pool;
+    },
+  };
 }
 
 /** Which store the app-level and HTTP tests run on: `ANNING_TEST_STORE=postgres`, or SQLite. */

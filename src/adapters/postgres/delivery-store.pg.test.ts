@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropPgSchema, freshPgUrl } from "../../test-support/pg-test-db.js";
+import { describe, expect, it } from "vitest";
+import { pgSchemaForSuite } from "../../test-support/pg-test-db.js";
 import { PgDeliveryStore } from "./delivery-store.pg.js";
 import { applyPgMigrations, PG_MIGRATIONS } from "./migrations.js";
-import { openPool, type PgPool, parsePgUrl } from "./pg-util.js";
 
 const T0 = Date.parse("2026-11-11T02:00:00Z");
 
 describe("PostgreSQL migration 10 (one row per upstream part)", () => {
-  const { url, schema } = freshPgUrl("partsmig");
-  let pool: PgPool;
-  beforeAll(() => {
-    pool = openPool(parsePgUrl(url), 2);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await dropPgSchema(schema);
-  });
+  const db = pgSchemaForSuite("partsmig");
 
   it("keeps every part, its state and send time, and finds it by any form of its id", async () => {
+    const { pool, schema } = db;
     await applyPgMigrations(
       pool,
       schema,

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dropPgSchema, freshPgUrl } from "../../test-support/pg-test-db.js";
+import { describe, expect, it } from "vitest";
+import { pgSchemaForSuite } from "../../test-support/pg-test-db.js";
 import { applyPgMigrations, PG_MIGRATIONS } from "./migrations.js";
-import { openPool, type PgPool, parsePgUrl } from "./pg-util.js";
 import { PgWebhookStore } from "./webhook-store.pg.js";
 
 const T0 = Date.parse("2026-01-05T02:00:00Z");
 
 describe("PostgreSQL migration 9 (webhook message events)", () => {
-  const { url, schema } = freshPgUrl("whmig");
-  let pool: PgPool;
-  beforeAll(() => {
-    pool = openPool(parsePgUrl(url), 2);
-  });
-  afterAll(async () => {
-    await pool.end();
-    await dropPgSchema(schema);
-  });
+  const db = pgSchemaForSuite("whmig");
 
   it("starts an existing webhook's message events after the newest notice, and keeps the rest", async () => {
+    const { pool, schema } = db;
     await applyPgMigrations(
       pool,
       schema,

@@ -26,6 +26,12 @@ async function until(what: string, ok: () => boolean, ms = 5000): Promise<void> 
   }
 }
 
+/** Opens a store on `name` in the test's directory, its WAL checkpointed by the thread every `intervalMs`. */
+function withThread(name: string, intervalMs: number): SqliteStore {
+  store = openSqliteStore({ file: join(dir, name), ledgerKey: KEY, backgroundCheckpoints: { intervalMs } });
+  return store;
+}
+
 /** Writes `n` rows of about 1 KiB, each in its own commit (many WAL frames). */
 function churn(s: SqliteStore, n: number): void {
   s.db.exec("CREATE TABLE IF NOT EXISTS churn (k INTEGER PRIMARY KEY, v TEXT NOT NULL)");
@@ -35,12 +41,7 @@ function churn(s: SqliteStore, n: number): void {
 
 describe("background WAL checkpoints", () => {
   it("checkpoint from a thread: the writing connection's own threshold is raised, the WAL still gets copied", async () => {
-    store = openSqliteStore({
-      file: join(dir, "a.db"),
-      ledgerKey: KEY,
-      backgroundCheckpoints: { intervalMs: 20 },
-    });
-    const s = store;
+    const s = withThread("a.db", 20);
     expect(s.db.pragma("wal_autocheckpoint", { simple: true })).toBe(20_000);
     churn(s, 3000);
     // every committed frame ends up copied into the database file by the thread
@@ -59,12 +60,7 @@ describe("background WAL checkpoints", () => {
   });
 
   it("keeps the WAL from growing without bound while writes go on", async () => {
-    store = openSqliteStore({
-      file: join(dir, "b.db"),
-      ledgerKey: KEY,
-      backgroundCheckpoints: { intervalMs: 10 },
-    });
-    const s = store;
+    const s = withThread("b.db", 10);
     for (let round = 0; round < 20; round++) {
       churn(s, 500);
       await new Promise((r) => setTimeout(r, 30));
@@ -76,12 +72,7 @@ describe("background WAL checkpoints", () => {
   });
 
   it("stops its thread at close, after a last checkpoint", async () => {
-    store = openSqliteStore({
-      file: join(dir, "c.db"),
-      ledgerKey: KEY,
-      backgroundCheckpoints: { intervalMs: 60_000 },
-    });
-    const s = store;
+    const s = withThread("c.db", 60_000);
     churn(s, 200);
     const before = s.checkpoints?.stats.checkpoints ?? 0;
     await s.close();

@@ -68,7 +68,8 @@ export class SqliteDeliveryStore implements DeliveryStore {
   private readonly addNoticesTx: (ns: readonly SenderNotice[]) => void;
   /**
    * Inserts one notice row in the caller's transaction (the message store queues a notice in the same
-   * transaction as the status change it tells of). Not part of the port.
+   * transaction as the status change it tells of); a taken id is a StoreConflictError. Not part of the
+   * port.
    */
   readonly insertNoticeRow: (n: SenderNotice) => void;
 
@@ -97,27 +98,28 @@ export class SqliteDeliveryStore implements DeliveryStore {
       return s.refsOf.all(messageId) as Row[];
     });
     this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
-    const addNotice = (n: SenderNotice) => this.insertNoticeRow(n);
-    this.insertNoticeRow = (n: SenderNotice) =>
-      s.addNotice.run(
-        n.id,
-        n.enterpriseId,
-        n.kind,
-        n.messageId,
-        JSON.stringify(n.payload),
-        n.createdAt,
-        n.smppDeliveredAt,
-      );
-    const addNotices = db.transaction((ns: readonly SenderNotice[]) => {
-      for (const n of ns) addNotice(n);
-    });
-    // one notice is one statement, atomic on its own (no savepoint around it)
-    this.addNoticesTx = (ns) =>
+    const insertNotice = (n: SenderNotice) => {
       withConflicts(
-        () => (ns.length === 1 && ns[0] ? addNotice(ns[0]) : addNotices.immediate(ns)),
+        () =>
+          s.addNotice.run(
+            n.id,
+            n.enterpriseId,
+            n.kind,
+            n.messageId,
+            JSON.stringify(n.payload),
+            n.createdAt,
+            n.smppDeliveredAt,
+          ),
         { "sender_notices.id": "notice id" },
         "notice",
       );
+    };
+    this.insertNoticeRow = insertNotice;
+    const addNotices = db.transaction((ns: readonly SenderNotice[]) => {
+      for (const n of ns) insertNotice(n);
+    });
+    // one notice is one statement, atomic on its own (no savepoint around it)
+    this.addNoticesTx = (ns) => (ns.length === 1 && ns[0] ? insertNotice(ns[0]) : addNotices.immediate(ns));
   }
 
   async addRefs(refs: UpstreamRef[]): Promise<void> {

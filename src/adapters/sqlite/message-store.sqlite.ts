@@ -120,8 +120,8 @@ export class SqliteMessageStore implements MessageStore {
       insertNotice(noticeFor(m));
       return m;
     });
-    this.notifyingTx = (...args) =>
-      withConflicts(() => notifying.immediate(...args), { "sender_notices.id": "notice id" }, "notice");
+    // a taken notice id comes out of insertNotice as a conflict, and rolls the move back with it
+    this.notifyingTx = (...args) => notifying.immediate(...args);
     const insertOne = db.transaction((m: Message): InsertOutcome => {
       if (m.idempotencyKey !== null) {
         const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Row | undefined;

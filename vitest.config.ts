@@ -28,6 +28,7 @@ export default defineConfig({
             "test/scenarios/**/*.test.ts",
             "test/cli/**/*.test.ts",
             "test/smpp/gateway.test.ts",
+            "test/smpp/long-messages.test.ts",
             "test/smpp/upstreams.test.ts",
           ],
           exclude: ["src/app/index-snapshot.test.ts"],

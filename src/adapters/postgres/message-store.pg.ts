@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { from as copyFrom } from "pg-copy-streams";
+import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
 import type {
   InsertOutcome,
@@ -26,6 +27,7 @@ import {
   type TransitionCall,
   transitionBatcher,
 } from "./message-transitions.pg.js";
+import { insertNoticeRows } from "./notice-rows.pg.js";
 import {
   ensureMonthlyPartitions,
   inTransaction,
@@ -179,6 +181,27 @@ export class PgMessageStore implements MessageStore {
       if (!existing) throw new Error(`idempotency key ${m.idempotencyKey} names no message`);
       return { inserted: false, existing: toMessage(existing) };
     });
+  }
+
+  async insertNotifying(m: Message, notice: SenderNotice): Promise<InsertOutcome> {
+    // rare (refusals told by receipt): one transaction of its own, no batching
+    return withMessageConflicts(() =>
+      inTransaction(this.pool, async (c): Promise<InsertOutcome> => {
+        const r = await c.query(
+          m.idempotencyKey === null ? SQL.insert : INSERT_WITH_KEY_SQL,
+          messageParams(m),
+        );
+        if (!r.rowCount) {
+          const existing = (await c.query(SQL.byKey, [m.senderId, m.idempotencyKey])).rows[0] as
+            | Row
+            | undefined;
+          if (!existing) throw new Error(`idempotency key ${m.idempotencyKey} names no message`);
+          return { inserted: false, existing: toMessage(existing) };
+        }
+        await insertNoticeRows(c, [notice]);
+        return { inserted: true };
+      }),
+    );
   }
 
   async insertMany(ms: Message[]): Promise<void> {

@@ -107,6 +107,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
 
   private readonly notifyingTx: (...args: NotifyingArgs) => Message | null;
+  private readonly insertNotifyingTx: (m: Message, notice: SenderNotice) => InsertOutcome;
 
   /** `insertNotice` writes one sender notice row in the current transaction (the delivery store's). */
   constructor(db: Database.Database, insertNotice: (n: SenderNotice) => void) {
@@ -131,6 +132,14 @@ export class SqliteMessageStore implements MessageStore {
       return { inserted: true };
     });
     this.insertOneTx = (m) => insertOne.immediate(m);
+    // the message and its sender's notice in one savepoint: a notice that cannot be stored takes the
+    // message back out with it
+    const insertNotifying = db.transaction((m: Message, notice: SenderNotice): InsertOutcome => {
+      const out = insertOne(m);
+      if (out.inserted) insertNotice(notice);
+      return out;
+    });
+    this.insertNotifyingTx = (m, notice) => insertNotifying.immediate(m, notice);
     const insertMany = db.transaction((ms: readonly Message[]) => this.insertRows(ms));
     this.insertManyTx = (ms) => insertMany.immediate(ms);
 
@@ -175,6 +184,10 @@ export class SqliteMessageStore implements MessageStore {
       CONFLICTS,
       "message",
     );
+  }
+
+  async insertNotifying(m: Message, notice: SenderNotice): Promise<InsertOutcome> {
+    return withConflicts(() => this.insertNotifyingTx(m, notice), CONFLICTS, "message");
   }
 
   async insertMany(ms: Message[]): Promise<void> {

@@ -87,6 +87,7 @@ export class SqliteStore implements Store {
     this.group = g;
     groupWrites(g, this.messages, [
       "insert",
+      "insertNotifying",
       "insertMany",
       "transition",
       "transitionReturning",

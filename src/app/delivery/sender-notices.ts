@@ -90,10 +90,38 @@ export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): Sen
   };
 }
 
-/** Queues a receipt for the message's sender (SMPP receiver binds and webhooks read the queue). */
-export async function queueReceipt(ctx: AppContext, m: Message, r: ReceiptFacts): Promise<void> {
-  await ctx.store.delivery.addNotice(receiptNotice(ctx, m, r));
-  ctx.onNotice?.(m.senderId);
+/**
+ * The REJECTD receipt for a message anning refused as it arrived (`onlyParts`: the parts acknowledged
+ * before it was refused, when not all); the sender's SMPP binds learn of the refusal by it.
+ */
+export function refusalNotice(
+  ctx: AppContext,
+  m: Message,
+  reason: ReasonCode | undefined,
+  onlyParts?: number[],
+): SenderNotice {
+  return receiptNotice(ctx, m, {
+    status: "refused",
+    stat: "REJECTD",
+    err: "000",
+    at: ctx.clock.now(),
+    ...(onlyParts ? { onlyParts } : {}),
+    ...(reason ? { reason } : {}),
+  });
+}
+
+/**
+ * Records message `m` with its sender's `notice` in one transaction (a crash between two commits would
+ * leave a recorded refusal its sender never hears of), then wakes the notice pushers.
+ */
+export async function insertWithNotice(
+  ctx: AppContext,
+  m: Message,
+  notice: SenderNotice,
+): ReturnType<AppContext["store"]["messages"]["insert"]> {
+  const out = await ctx.store.messages.insertNotifying(m, notice);
+  if (out.inserted) ctx.onNotice?.(m.senderId);
+  return out;
 }
 
 /**

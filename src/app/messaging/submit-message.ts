@@ -5,6 +5,7 @@ import { byPrecedence, type Reason } from "../../domain/policy/reason-codes.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import { type Actor, type AppContext, actingTime } from "../context.js";
 import { applySharedCaps, releaseSharedCaps } from "../counters/apply-caps.js";
+import { insertWithNotice, refusalNotice } from "../delivery/sender-notices.js";
 import { checkSendFields, type SendFields } from "./send-request.js";
 
 export interface SubmitInput extends SendFields {
@@ -19,6 +20,11 @@ export interface SubmitInput extends SendFields {
   validUntil?: number;
   /** The sender's schedule (SMPP schedule_delivery_time): not handed over before it. */
   notBefore?: number;
+  /**
+   * A refusal is also told by receipt (SMPP: the refused `submit_sm_resp` carries no message id), queued
+   * in the same transaction as the refused message.
+   */
+  receiptIfRefused?: boolean;
 }
 
 export type SubmitResult =
@@ -73,7 +79,10 @@ export async function submitMessage(
   if (input.notBefore !== undefined && input.notBefore > m.notBefore) m.notBefore = input.notBefore;
   let outcome: Awaited<ReturnType<typeof ctx.store.messages.insert>>;
   try {
-    outcome = await ctx.store.messages.insert(m);
+    outcome =
+      !allowed && input.receiptIfRefused
+        ? await insertWithNotice(ctx, m, refusalNotice(ctx, m, reasons[0]?.code))
+        : await ctx.store.messages.insert(m);
   } catch (err) {
     // not recorded: take back what was counted (the caller is told to retry)
     undoCommit(ctx.state, prepared, d, at);

@@ -2,17 +2,20 @@ import type { Message } from "../../domain/messages/message.js";
 import { parsePhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
+import { insertWithNotice, refusalNotice } from "../delivery/sender-notices.js";
 import { buildMessage } from "../messaging/submit-message.js";
 
 /**
  * Records a long message whose parts never all arrived (or did not match) as refused with
  * MESSAGE_INCOMPLETE, under the id its parts were acknowledged with: acknowledged parts are never lost.
+ * The parts in `acked` get a REJECTD receipt, queued in the same transaction as the record.
  */
 export async function recordIncomplete(
   ctx: AppContext,
   f: { senderId: string; signature: string; port: string; phone: string; category: string; text: string },
   messageId: string,
   parts: number,
+  acked: number[],
 ): Promise<Message> {
   const reg = ctx.state.registry;
   const phone = parsePhone(f.phone);
@@ -31,6 +34,7 @@ export async function recordIncomplete(
     messageId,
   );
   m.parts = parts;
-  await ctx.store.messages.insert(m);
+  if (acked.length > 0) await insertWithNotice(ctx, m, refusalNotice(ctx, m, "MESSAGE_INCOMPLETE", acked));
+  else await ctx.store.messages.insert(m);
   return m;
 }

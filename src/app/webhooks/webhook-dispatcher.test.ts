@@ -7,7 +7,7 @@ import { changeDnd } from "../consent/dnd.js";
 import { listSuppressions } from "../consent/suppressions.js";
 import { withdrawConsent } from "../consent/withdraw-consent.js";
 import { ADMIN, type AppContext } from "../context.js";
-import { queueMo, queueReceipt } from "../delivery/sender-notices.js";
+import { queueMo, type ReceiptFacts, receiptNotice } from "../delivery/sender-notices.js";
 import type { Logger } from "../logger.port.js";
 import { registerEnterprise } from "../registry/enterprises.js";
 import type { ReceiptEvent, ReplyEvent } from "./message-events.js";
@@ -235,7 +235,7 @@ describe("webhook dispatcher", () => {
   });
 });
 
-/** A message as the store keeps it, enough for queueReceipt. */
+/** A message as the store keeps it, enough for a receipt notice. */
 function aMessage(ctx: AppContext, senderId: string, phone: string, port: string): Message {
   const at = ctx.clock.now();
   return {
@@ -286,18 +286,16 @@ describe("webhook dispatcher: message events", () => {
       parentId: one.platformId,
     });
     const merchantId = merchant.enterprise.id;
-    const receipt = (
-      senderId: string,
-      phone: string,
-      extra: Partial<Parameters<typeof queueReceipt>[2]> = {},
-    ) =>
-      queueReceipt(s.ctx, aMessage(s.ctx, senderId, phone, one.port), {
-        status: "delivered",
-        stat: "DELIVRD",
-        err: "000",
-        at: s.ctx.clock.now(),
-        ...extra,
-      });
+    const receipt = (senderId: string, phone: string, extra: Partial<ReceiptFacts> = {}) =>
+      s.ctx.store.delivery.addNotice(
+        receiptNotice(s.ctx, aMessage(s.ctx, senderId, phone, one.port), {
+          status: "delivered",
+          stat: "DELIVRD",
+          err: "000",
+          at: s.ctx.clock.now(),
+          ...extra,
+        }),
+      );
     await receipt(one.platformId, "+8613800000000");
     h.clock.advance(1000);
     const sub = await setWebhook(s.ctx, ADMIN, one.platformId, {

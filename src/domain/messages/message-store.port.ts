@@ -25,6 +25,11 @@ export interface MessageStore {
    * the existing message.
    */
   insert(m: Message): Promise<InsertOutcome>;
+  /**
+   * {@link insert}, and when the message goes in, `notice` (its sender's receipt) is queued in the same
+   * transaction: both are durable, or neither. A repeated idempotency key inserts and queues nothing.
+   */
+  insertNotifying(m: Message, notice: SenderNotice): Promise<InsertOutcome>;
   /** Inserts many messages (no idempotency keys) in one transaction. */
   insertMany(ms: Message[]): Promise<void>;
   get(id: string): Promise<Message | null>;

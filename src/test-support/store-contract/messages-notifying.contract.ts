@@ -1,12 +1,26 @@
 import { describe, expect, it } from "vitest";
 import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
+import { reason } from "../../domain/policy/reason-codes.js";
 import { expectConflict, type StoreContext } from "./context.js";
 import { aMessage, anId, T0 } from "./fixtures.js";
 
+/** A receipt notice for message `m` (what the store queues is opaque to it). */
+function noticeOf(m: Message, id = anId("ntc")): SenderNotice {
+  return {
+    id,
+    enterpriseId: m.senderId,
+    kind: "receipt",
+    messageId: m.id,
+    payload: { status: m.status },
+    createdAt: m.createdAt,
+    smppDeliveredAt: null,
+  };
+}
+
 /**
- * MessageStore.transitionNotifying: a status change and the sender notice telling of it, durable
- * together or not at all.
+ * MessageStore.transitionNotifying and insertNotifying: a message's status, or the message itself, and
+ * the sender notice telling of it, durable together or not at all.
  */
 export function messagesNotifyingContract(ctx: StoreContext): void {
   describe("messages: transitions with their sender notice", () => {
@@ -116,6 +130,47 @@ export function messagesNotifyingContract(ctx: StoreContext): void {
       const queued = await ctx.store.delivery.pendingSmpp(sender, 10);
       expect(queued.map((n) => n.payload.n).sort()).toEqual([0, 1, 3, 4]);
       expect(new Set(queued.map((n) => n.messageId))).toEqual(new Set([0, 1, 3, 4].map((i) => ms[i]?.id)));
+    });
+
+    it("insertNotifying records the message and queues its notice, together", async () => {
+      const sender = anId("ent");
+      const m = aMessage({ senderId: sender, status: "refused", reasons: [reason("CONSENT_MISSING")] });
+      expect(await ctx.store.messages.insertNotifying(m, noticeOf(m))).toEqual({ inserted: true });
+      expect(await ctx.store.messages.get(m.id)).toEqual(m);
+      const queued = await ctx.store.delivery.pendingSmpp(sender, 10);
+      expect(queued.map((n) => [n.messageId, n.payload])).toEqual([[m.id, { status: "refused" }]]);
+    });
+
+    it("insertNotifying with a repeated idempotency key queues nothing and returns the first", async () => {
+      const sender = anId("ent");
+      const first = aMessage({ senderId: sender, status: "refused", idempotencyKey: "k-1" });
+      await ctx.store.messages.insertNotifying(first, noticeOf(first));
+      const again = aMessage({ senderId: sender, status: "refused", idempotencyKey: "k-1" });
+      expect(await ctx.store.messages.insertNotifying(again, noticeOf(again))).toEqual({
+        inserted: false,
+        existing: first,
+      });
+      expect(await ctx.store.messages.get(again.id)).toBeNull();
+      const queued = await ctx.store.delivery.pendingSmpp(sender, 10);
+      expect(queued.map((n) => n.messageId)).toEqual([first.id]);
+    });
+
+    it("insertNotifying keeps neither the message nor the notice when either cannot be stored", async () => {
+      const sender = anId("ent");
+      const taken = anId("ntc");
+      const mo = { ...noticeOf(aMessage()), id: taken, enterpriseId: "ent_elsewhere", kind: "mo" as const };
+      await ctx.store.delivery.addNotice(mo);
+      const m = aMessage({ senderId: sender, status: "refused" });
+      // the notice's id is taken: the message goes back out with it
+      await expectConflict(ctx.store.messages.insertNotifying(m, noticeOf(m, taken)), "notice id");
+      expect(await ctx.store.messages.get(m.id)).toBeNull();
+      // the message's id is taken: its notice is not queued
+      const stored = aMessage({ senderId: sender });
+      await ctx.store.messages.insert(stored);
+      const twin = aMessage({ id: stored.id, senderId: sender, status: "refused" });
+      await expectConflict(ctx.store.messages.insertNotifying(twin, noticeOf(twin)), "message id");
+      expect(await ctx.store.messages.get(stored.id)).toEqual(stored);
+      expect(await ctx.store.delivery.pendingSmpp(sender, 10)).toEqual([]);
     });
   });
 }

@@ -1,5 +1,4 @@
 import type { AppContext } from "../../../app/context.js";
-import { queueReceipt } from "../../../app/delivery/sender-notices.js";
 import { type SubmitResult, submitMessage } from "../../../app/messaging/submit-message.js";
 import { recordIncomplete } from "../../../app/smpp/record-incomplete.js";
 import { DomainError } from "../../../domain/shared/domain-error.js";
@@ -128,21 +127,7 @@ export class SubmitHandler {
     acked: number[],
   ): Promise<void> {
     const text = texts.join("") || "(incomplete)";
-    const m = await recordIncomplete(
-      this.ctx,
-      { ...f, signature: signatureOf(text), text },
-      messageId,
-      total,
-    );
-    if (acked.length > 0)
-      await queueReceipt(this.ctx, m, {
-        status: "refused",
-        stat: "REJECTD",
-        err: "000",
-        at: this.ctx.clock.now(),
-        onlyParts: acked,
-        reason: "MESSAGE_INCOMPLETE",
-      });
+    await recordIncomplete(this.ctx, { ...f, signature: signatureOf(text), text }, messageId, total, acked);
   }
 
   private async submit(
@@ -157,7 +142,14 @@ export class SubmitHandler {
       r = await submitMessage(
         this.ctx,
         { kind: "enterprise", enterpriseId: f.senderId },
-        { ...f, signature: signatureOf(text), text, ...(id ? { id } : {}), ...(parts ? { parts } : {}) },
+        {
+          ...f,
+          signature: signatureOf(text),
+          text,
+          ...(id ? { id } : {}),
+          ...(parts ? { parts } : {}),
+          receiptIfRefused: true,
+        },
       );
     } catch (err) {
       if (err instanceof DomainError) return refuse(errorToSmppStatus(err.code));
@@ -167,20 +159,10 @@ export class SubmitHandler {
     }
     // a long message's parts noted theirs as they came
     if (!id) this.requests.note(r.id, 1, registeredDelivery);
-    if (r.status === "refused") {
-      // the response carries no message id: the refused message is still recorded, and the sender's
-      // receiver binds get a REJECTD receipt naming it (and each part's id, for a long message)
-      const m = await this.ctx.store.messages.get(r.id);
-      if (m)
-        await queueReceipt(this.ctx, m, {
-          status: "refused",
-          stat: "REJECTD",
-          err: "000",
-          at: this.ctx.clock.now(),
-          reason: r.reasons[0]?.code,
-        });
-      return refuse(refusalStatus(r.reasons));
-    }
+    // the response carries no message id: the refused message is still recorded, and the sender's
+    // receiver binds get a REJECTD receipt naming it (and each part's id, for a long message), queued
+    // with it (receiptIfRefused)
+    if (r.status === "refused") return refuse(refusalStatus(r.reasons));
     return { status: 0, messageId: r.id };
   }
 }

@@ -1,17 +1,18 @@
 import type { Message, MessageEvent } from "../../domain/messages/message.js";
-import { eventJson, messageValues } from "../sql-rows/message-rows.js";
+import { eventJson, MESSAGE_COLUMNS, messageValues } from "../sql-rows/message-rows.js";
 
-export { byDue, historyJson, reasonsJson, toMessage } from "../sql-rows/message-rows.js";
+export {
+  byDue,
+  historyJson,
+  MESSAGE_COLUMNS,
+  reasonsJson,
+  toMessage,
+} from "../sql-rows/message-rows.js";
 
 /** One event as a one-element JSON array, to append to a stored history with `history || $n::jsonb`. */
 export function appendedEventJson(e: MessageEvent): string {
   return `[${eventJson(e)}]`;
 }
-
-/** The columns of `messages`, in the order every insert below writes them. */
-export const MESSAGE_COLUMNS =
-  "id, sender_id, signature_id, signature, port, port_id, phone, text, category, status, reasons, " +
-  "campaign_id, idempotency_key, parts, created_at, updated_at, not_before, valid_until, upstream_id, history";
 
 /** The SQL types of MESSAGE_COLUMNS, in order (for casts of bound parameters). */
 const COLUMN_TYPES = [

@@ -87,6 +87,38 @@ export function toUpstreamRef(r: Row): UpstreamRef {
   };
 }
 
+/** The columns of an upstream part {@link upstreamRefFromValues} reads, in order. */
+export const UPSTREAM_REF_COLUMNS = "route, upstream_id, message_id, part, parts, state, at";
+
+/** An upstream reference from its values in UPSTREAM_REF_COLUMNS order (a row read as an array). */
+export function upstreamRefFromValues(v: readonly unknown[]): UpstreamRef {
+  return {
+    route: str(v[0]),
+    upstreamId: str(v[1]),
+    messageId: str(v[2]),
+    part: num(v[3]),
+    parts: num(v[4]),
+    state: str(v[5]) as PartState,
+    at: num(v[6]),
+  };
+}
+
+/** The columns of a sender notice {@link noticeFromValues} reads, in order. */
+export const NOTICE_COLUMNS = "id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at";
+
+/** A sender notice from its values in NOTICE_COLUMNS order (a row read as an array). */
+export function noticeFromValues(v: readonly unknown[]): SenderNotice {
+  return {
+    id: str(v[0]),
+    enterpriseId: str(v[1]),
+    kind: str(v[2]) as SenderNotice["kind"],
+    messageId: strOrNull(v[3]),
+    payload: json<Record<string, unknown>>(v[4]),
+    createdAt: num(v[5]),
+    smppDeliveredAt: numOrNull(v[6]),
+  };
+}
+
 export function toNotice(r: Row): SenderNotice {
   return {
     id: str(r.id),

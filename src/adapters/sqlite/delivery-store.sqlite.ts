@@ -6,10 +6,26 @@ import type {
   UpstreamRef,
 } from "../../domain/delivery/delivery-store.port.js";
 import { upstreamIdKey, upstreamIdLookupKeys } from "../../domain/delivery/upstream-id.js";
-import { toNotice, toUpstreamRef } from "../sql-rows/smpp-rows.js";
-import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
+import {
+  NOTICE_COLUMNS,
+  noticeFromValues,
+  UPSTREAM_REF_COLUMNS,
+  upstreamRefFromValues,
+} from "../sql-rows/smpp-rows.js";
+import { idList, num, str, withConflicts } from "./sqlite-util.js";
+
+/** A row read as an array: UPSTREAM_REF_COLUMNS (then sent_at), or NOTICE_COLUMNS. */
+type Values = unknown[];
+
+/** Positions in a part row: message_id and part (of UPSTREAM_REF_COLUMNS), then sent_at. */
+const [MESSAGE_ID, PART, SENT_AT] = [2, 3, 7];
 
 function statements(db: Database.Database) {
+  // rows as arrays (about half the cost of row objects): parts in UPSTREAM_REF_COLUMNS order, notices in
+  // NOTICE_COLUMNS order
+  const parts = (rest: string) =>
+    db.prepare(`SELECT ${UPSTREAM_REF_COLUMNS}, sent_at FROM upstream_parts ${rest}`).raw();
+  const notices = (rest: string) => db.prepare(`SELECT ${NOTICE_COLUMNS} FROM sender_notices ${rest}`).raw();
   return {
     putPart: db.prepare(
       `INSERT OR REPLACE INTO upstream_parts (message_id, part, parts, route, upstream_id, id_key, state, at, sent_at)
@@ -17,28 +33,19 @@ function statements(db: Database.Database) {
     ),
     // the newest part stored under one key: a walk down the (route, id_key, sent_at) index, whose entries
     // end in the primary key (message_id, part), so no sort (an IN over the keys sorted in a temp B-tree)
-    find: db.prepare(
-      `SELECT * FROM upstream_parts WHERE route = ? AND id_key = ?
-       ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`,
-    ),
+    find: parts(`WHERE route = ? AND id_key = ? ORDER BY sent_at DESC, message_id DESC, part DESC LIMIT 1`),
     settle: db.prepare("UPDATE upstream_parts SET state = ?, at = ? WHERE message_id = ? AND part = ?"),
-    refsOf: db.prepare("SELECT * FROM upstream_parts WHERE message_id = ? ORDER BY part"),
+    refsOf: parts("WHERE message_id = ? ORDER BY part"),
     addNotice: db.prepare(
       `INSERT INTO sender_notices (id, enterprise_id, kind, message_id, payload, created_at, smpp_delivered_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
-    pending: db.prepare(
-      `SELECT * FROM sender_notices WHERE enterprise_id = ? AND smpp_delivered_at IS NULL
-       ORDER BY id LIMIT ?`,
-    ),
+    pending: notices("WHERE enterprise_id = ? AND smpp_delivered_at IS NULL ORDER BY id LIMIT ?"),
     markDelivered: db.prepare(
       `UPDATE sender_notices SET smpp_delivered_at = ?
        WHERE id IN (SELECT value FROM json_each(?)) AND smpp_delivered_at IS NULL`,
     ),
-    after: db.prepare(
-      `SELECT * FROM sender_notices WHERE enterprise_id IN (SELECT value FROM json_each(?)) AND id > ?
-       ORDER BY id LIMIT ?`,
-    ),
+    after: notices("WHERE enterprise_id IN (SELECT value FROM json_each(?)) AND id > ? ORDER BY id LIMIT ?"),
     pendingEnterprises: db
       .prepare(
         "SELECT DISTINCT enterprise_id FROM sender_notices WHERE smpp_delivered_at IS NULL ORDER BY enterprise_id",
@@ -50,21 +57,21 @@ function statements(db: Database.Database) {
 type Statements = ReturnType<typeof statements>;
 
 /** Whether part row `a` sorts after `b` by (sent_at, message_id, part): the newer hand-over. */
-function newerPart(a: Row, b: Row): boolean {
-  const at = num(a.sent_at);
-  const bt = num(b.sent_at);
+function newerPart(a: Values, b: Values): boolean {
+  const at = num(a[SENT_AT]);
+  const bt = num(b[SENT_AT]);
   if (at !== bt) return at > bt;
-  const am = str(a.message_id);
-  const bm = str(b.message_id);
+  const am = str(a[MESSAGE_ID]);
+  const bm = str(b[MESSAGE_ID]);
   if (am !== bm) return am > bm;
-  return num(a.part) > num(b.part);
+  return num(a[PART]) > num(b[PART]);
 }
 
 /** Upstream references and sender notices, in SQLite. */
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly stmts: Statements;
   private readonly addRefsTx: (refs: readonly UpstreamRef[]) => void;
-  private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => Row[];
+  private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => Values[];
   private readonly addNoticesTx: (ns: readonly SenderNotice[]) => void;
   /**
    * Inserts one notice row in the caller's transaction (the message store queues a notice in the same
@@ -95,7 +102,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.addRefsTx = (refs) => (refs.length === 1 && refs[0] ? putPart(refs[0]) : addRefs.immediate(refs));
     const settle = db.transaction((messageId: string, part: number, state: PartState, at: number) => {
       s.settle.run(state, at, messageId, part);
-      return s.refsOf.all(messageId) as Row[];
+      return s.refsOf.all(messageId) as Values[];
     });
     this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
     const insertNotice = (n: SenderNotice) => {
@@ -128,20 +135,20 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
     // every stored form the receipt's id may be in; the newest part wins
-    let best: Row | undefined;
+    let best: Values | undefined;
     for (const key of upstreamIdLookupKeys(upstreamId)) {
-      const r = this.stmts.find.get(route, key) as Row | undefined;
+      const r = this.stmts.find.get(route, key) as Values | undefined;
       if (r && (best === undefined || newerPart(r, best))) best = r;
     }
-    return best ? toUpstreamRef(best) : null;
+    return best ? upstreamRefFromValues(best) : null;
   }
 
   async settlePart(messageId: string, part: number, state: PartState, at: number): Promise<UpstreamRef[]> {
-    return this.settleTx(messageId, part, state, at).map(toUpstreamRef);
+    return this.settleTx(messageId, part, state, at).map(upstreamRefFromValues);
   }
 
   async refsOf(messageId: string): Promise<UpstreamRef[]> {
-    return (this.stmts.refsOf.all(messageId) as Row[]).map(toUpstreamRef);
+    return (this.stmts.refsOf.all(messageId) as Values[]).map(upstreamRefFromValues);
   }
 
   async addNotice(n: SenderNotice): Promise<void> {
@@ -154,7 +161,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async pendingSmpp(enterpriseId: string, limit: number): Promise<SenderNotice[]> {
     if (limit <= 0) return [];
-    return (this.stmts.pending.all(enterpriseId, limit) as Row[]).map(toNotice);
+    return (this.stmts.pending.all(enterpriseId, limit) as Values[]).map(noticeFromValues);
   }
 
   async markSmppDelivered(ids: readonly string[], at: number): Promise<void> {
@@ -167,7 +174,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     limit: number,
   ): Promise<SenderNotice[]> {
     if (limit <= 0 || enterpriseIds.length === 0) return [];
-    return (this.stmts.after.all(idList(enterpriseIds), afterId, limit) as Row[]).map(toNotice);
+    return (this.stmts.after.all(idList(enterpriseIds), afterId, limit) as Values[]).map(noticeFromValues);
   }
 
   async pendingSmppEnterprises(): Promise<string[]> {

@@ -6,9 +6,10 @@ export {
   byDue,
   eventJson,
   historyJson,
+  MESSAGE_COLUMNS,
+  messageFromValues,
   parseHistory,
   reasonsJson,
-  toMessage,
 } from "../sql-rows/message-rows.js";
 
 /** The one INSERT every message goes through (single inserts, insertMany, campaign chunks). */

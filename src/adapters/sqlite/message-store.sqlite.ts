@@ -10,12 +10,16 @@ import type {
 import {
   byDue,
   eventJson,
+  MESSAGE_COLUMNS,
+  messageFromValues,
   prepareMessageInsert,
   reasonsJson,
   runMessageInsert,
-  toMessage,
 } from "./message-rows.js";
 import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
+
+/** A message row read as an array, in MESSAGE_COLUMNS order (see messageFromValues). */
+type Values = unknown[];
 
 const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
 
@@ -26,29 +30,37 @@ const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempote
 const APPEND =
   "(CASE WHEN history = '[]' THEN '[' ELSE substr(history, 1, length(history) - 1) || ',' END || ? || ']')";
 
-/** A status transition for a from-list of `n` statuses, one statement (the row comes back when asked). */
-function transitionSql(n: number, returning: boolean): string {
+/**
+ * A status transition for a from-list of `n` statuses, one statement. The moved row is read back with a
+ * SELECT by key, not RETURNING: a one-row UPDATE … RETURNING costs about three times the UPDATE and the
+ * SELECT together here (SQLite runs it to the end into a temporary table before the first row).
+ */
+function transitionSql(n: number): string {
   return `UPDATE messages SET status = ?, history = ${APPEND}, updated_at = ?,
       upstream_id = COALESCE(?, upstream_id), reasons = COALESCE(?, reasons)
-    WHERE id = ? AND status IN (${Array(n).fill("?").join(", ")})${returning ? " RETURNING *" : ""}`;
+    WHERE id = ? AND status IN (${Array(n).fill("?").join(", ")})`;
 }
 
 /** At most this many candidates from findUnknownToRecipient. */
 const UNKNOWN_TO_RECIPIENT_MAX = 50;
 
 function statements(db: Database.Database) {
+  // reads of whole messages: `SELECT <MESSAGE_COLUMNS> FROM messages <rest>`, each row an array
+  const rows = (rest: string) => db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages ${rest}`).raw();
   return {
     insert: prepareMessageInsert(db),
-    get: db.prepare("SELECT * FROM messages WHERE id = ?"),
-    byKey: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND idempotency_key = ?"),
+    get: rows("WHERE id = ?"),
+    byKey: rows("WHERE sender_id = ? AND idempotency_key = ?"),
     // one statement per claim: the due rows move to dispatching and come back (sorted by the caller)
-    claim: db.prepare(
-      `UPDATE messages SET status = 'dispatching', history = ${APPEND}, updated_at = ?
-       WHERE id IN (
-         SELECT id FROM messages WHERE status = 'accepted' AND not_before <= ? ORDER BY not_before, id LIMIT ?
-       )
-       RETURNING *`,
-    ),
+    claim: db
+      .prepare(
+        `UPDATE messages SET status = 'dispatching', history = ${APPEND}, updated_at = ?
+         WHERE id IN (
+           SELECT id FROM messages WHERE status = 'accepted' AND not_before <= ? ORDER BY not_before, id LIMIT ?
+         )
+         RETURNING ${MESSAGE_COLUMNS}`,
+      )
+      .raw(),
     defer: db.prepare(
       `UPDATE messages SET status = 'accepted', not_before = ?, history = ${APPEND}, updated_at = ?
        WHERE id = ? AND status IN ('dispatching', 'accepted')`,
@@ -57,14 +69,10 @@ function statements(db: Database.Database) {
       `UPDATE messages SET status = 'unknown', history = ${APPEND}, updated_at = ?
        WHERE status = 'dispatching' AND updated_at < ?`,
     ),
-    latestTo: db.prepare(
-      `SELECT * FROM messages WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
-       ORDER BY created_at DESC LIMIT 1`,
-    ),
-    unknownTo: db.prepare(
-      `SELECT * FROM messages WHERE phone = ? AND status = 'unknown' AND created_at >= ?
-       ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`,
-    ),
+    latestTo: rows(`WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
+       ORDER BY created_at DESC LIMIT 1`),
+    unknownTo: rows(`WHERE phone = ? AND status = 'unknown' AND created_at >= ?
+       ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`),
     verificationSince: db.prepare(
       `SELECT phone, signature_id, created_at FROM messages
        WHERE category = 'verification' AND status <> 'refused' AND created_at >= ? AND signature_id IS NOT NULL`,
@@ -74,18 +82,16 @@ function statements(db: Database.Database) {
        WHERE category LIKE 'marketing.%' AND created_at >= ? AND status <> 'refused'
        GROUP BY phone, sender_id`,
     ),
-    byCampaign: db.prepare("SELECT * FROM messages WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"),
-    all: db.prepare("SELECT * FROM messages WHERE id > ? ORDER BY id LIMIT ?"),
-    bySender: db.prepare("SELECT * FROM messages WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?"),
+    byCampaign: rows("WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"),
+    all: rows("WHERE id > ? ORDER BY id LIMIT ?"),
+    bySender: rows("WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?"),
     senderIds: db
       .prepare("SELECT id FROM messages WHERE sender_id = ? AND id > ? ORDER BY id LIMIT ?")
       .pluck(),
-    byIds: db.prepare("SELECT * FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"),
+    byIds: rows("WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id"),
     // "+sender_id": walk the primary key in id order, filtering, rather than sort every sender's rows.
-    bySendersScan: db.prepare(
-      `SELECT * FROM messages WHERE +sender_id IN (SELECT value FROM json_each(?)) AND id > ?
-       ORDER BY id LIMIT ?`,
-    ),
+    bySendersScan: rows(`WHERE +sender_id IN (SELECT value FROM json_each(?)) AND id > ?
+       ORDER BY id LIMIT ?`),
   };
 }
 
@@ -101,10 +107,18 @@ export class SqliteMessageStore implements MessageStore {
   private readonly stmts: Statements;
   private readonly insertOneTx: (m: Message) => InsertOutcome;
   private readonly insertManyTx: (ms: readonly Message[]) => void;
-  /** Transition statements by from-list length, plain and RETURNING. */
-  private readonly transitions = new Map<string, Database.Statement>();
+  /** Transition statements by from-list length. */
+  private readonly transitions = new Map<number, Database.Statement>();
+  private readonly movedRowTx: (
+    stmt: Database.Statement,
+    args: unknown[],
+    id: string,
+  ) => {
+    changes: number;
+    row?: Values;
+  };
   private readonly db: Database.Database;
-  private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Row[];
+  private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Values[];
 
   private readonly notifyingTx: (...args: NotifyingArgs) => Message | null;
   private readonly insertNotifyingTx: (m: Message, notice: SenderNotice) => InsertOutcome;
@@ -117,7 +131,7 @@ export class SqliteMessageStore implements MessageStore {
     const notifying = db.transaction((...[id, from, to, event, noticeFor, patch]: NotifyingArgs) => {
       const r = this.runTransition(true, id, from, to, event, patch).row;
       if (!r) return null;
-      const m = toMessage(r);
+      const m = messageFromValues(r);
       insertNotice(noticeFor(m));
       return m;
     });
@@ -125,13 +139,17 @@ export class SqliteMessageStore implements MessageStore {
     this.notifyingTx = (...args) => notifying.immediate(...args);
     const insertOne = db.transaction((m: Message): InsertOutcome => {
       if (m.idempotencyKey !== null) {
-        const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Row | undefined;
-        if (existing) return { inserted: false, existing: toMessage(existing) };
+        const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Values | undefined;
+        if (existing) return { inserted: false, existing: messageFromValues(existing) };
       }
       runMessageInsert(s.insert, m);
       return { inserted: true };
     });
     this.insertOneTx = (m) => insertOne.immediate(m);
+    const movedRow = db.transaction((stmt: Database.Statement, args: unknown[], id: string) =>
+      this.movedRow(stmt, args, id),
+    );
+    this.movedRowTx = (stmt, args, id) => movedRow.immediate(stmt, args, id);
     // the message and its sender's notice in one savepoint: a notice that cannot be stored takes the
     // message back out with it
     const insertNotifying = db.transaction((m: Message, notice: SenderNotice): InsertOutcome => {
@@ -147,15 +165,15 @@ export class SqliteMessageStore implements MessageStore {
 
     // A few senders: merge each one's ids (read in order from its index) in one snapshot, then fetch the
     // page. Many: one primary-key walk with a filter.
-    this.bySendersTx = db.transaction((senderIds: string[], afterId: string, limit: number): Row[] => {
+    this.bySendersTx = db.transaction((senderIds: string[], afterId: string, limit: number): Values[] => {
       if (senderIds.length > MERGE_MAX_STREAMS)
-        return s.bySendersScan.all(idList(senderIds), afterId, limit) as Row[];
+        return s.bySendersScan.all(idList(senderIds), afterId, limit) as Values[];
       const found: string[] = [];
       for (const sender of senderIds)
         for (const id of s.senderIds.all(sender, afterId, limit)) found.push(str(id));
       if (found.length === 0) return [];
       const page = found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
-      return s.byIds.all(JSON.stringify(page)) as Row[];
+      return s.byIds.all(JSON.stringify(page)) as Values[];
     });
   }
 
@@ -195,8 +213,8 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async get(id: string): Promise<Message | null> {
-    const r = this.stmts.get.get(id) as Row | undefined;
-    return r ? toMessage(r) : null;
+    const r = this.stmts.get.get(id) as Values | undefined;
+    return r ? messageFromValues(r) : null;
   }
 
   async transition(
@@ -217,7 +235,7 @@ export class SqliteMessageStore implements MessageStore {
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
   ): Promise<Message | null> {
     const r = this.runTransition(true, id, from, to, event, patch).row;
-    return r ? toMessage(r) : null;
+    return r ? messageFromValues(r) : null;
   }
 
   async transitionNotifying(...args: NotifyingArgs): Promise<Message | null> {
@@ -232,25 +250,33 @@ export class SqliteMessageStore implements MessageStore {
     to: MessageStatus,
     event: MessageEvent,
     patch?: { upstreamId?: string; reasons?: Message["reasons"] },
-  ): { changes: number; row?: Row } {
+  ): { changes: number; row?: Values } {
     if (from.length === 0) return { changes: 0 };
-    const key = `${from.length}${returning ? "r" : ""}`;
-    let stmt = this.transitions.get(key);
+    let stmt = this.transitions.get(from.length);
     if (!stmt) {
-      stmt = this.db.prepare(transitionSql(from.length, returning));
-      this.transitions.set(key, stmt);
+      stmt = this.db.prepare(transitionSql(from.length));
+      this.transitions.set(from.length, stmt);
     }
     const reasons = patch?.reasons === undefined ? null : reasonsJson(patch.reasons);
     const args = [to, eventJson(event), event.at, patch?.upstreamId ?? null, reasons, id, ...from];
     if (!returning) return { changes: stmt.run(...args).changes };
-    const row = stmt.get(...args) as Row | undefined;
+    // the write and the read of the moved row in one transaction (the group's when one is open: its
+    // write lock keeps any other connection out between the two)
+    if (!this.db.inTransaction) return this.movedRowTx(stmt, args, id);
+    return this.movedRow(stmt, args, id);
+  }
+
+  /** Runs transition `stmt` and reads the moved row back (the caller holds a transaction). */
+  private movedRow(stmt: Database.Statement, args: unknown[], id: string): { changes: number; row?: Values } {
+    if (stmt.run(...args).changes === 0) return { changes: 0 };
+    const row = this.stmts.get.get(id) as Values | undefined;
     return row ? { changes: 1, row } : { changes: 0 };
   }
 
   async claimOutbox(limit: number, now: number): Promise<Message[]> {
     if (limit <= 0) return [];
     const event = eventJson({ status: "dispatching", at: now });
-    return (this.stmts.claim.all(event, now, now, limit) as Row[]).map(toMessage).sort(byDue);
+    return (this.stmts.claim.all(event, now, now, limit) as Values[]).map(messageFromValues).sort(byDue);
   }
 
   async defer(id: string, notBefore: number, event: MessageEvent): Promise<void> {
@@ -262,12 +288,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
-    const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as Row | undefined;
-    return r ? toMessage(r) : null;
+    const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as Values | undefined;
+    return r ? messageFromValues(r) : null;
   }
 
   async findUnknownToRecipient(phone: string, since: number): Promise<Message[]> {
-    return (this.stmts.unknownTo.all(phone, since) as Row[]).map(toMessage);
+    return (this.stmts.unknownTo.all(phone, since) as Values[]).map(messageFromValues);
   }
 
   async marketingCountsSince(since: number): Promise<MarketingCount[]> {
@@ -287,7 +313,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async listByCampaign(campaignId: string, afterId: string, limit: number): Promise<Message[]> {
-    return (this.stmts.byCampaign.all(campaignId, afterId, limit) as Row[]).map(toMessage);
+    return (this.stmts.byCampaign.all(campaignId, afterId, limit) as Values[]).map(messageFromValues);
   }
 
   async listBySenders(
@@ -295,12 +321,12 @@ export class SqliteMessageStore implements MessageStore {
     afterId: string,
     limit: number,
   ): Promise<Message[]> {
-    let rows: Row[];
+    let rows: Values[];
     if (limit <= 0) rows = [];
-    else if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Row[];
+    else if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Values[];
     else if (senderIds.length === 0) rows = [];
-    else if (senderIds.length === 1) rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as Row[];
+    else if (senderIds.length === 1) rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as Values[];
     else rows = this.bySendersTx([...new Set(senderIds)], afterId, limit);
-    return rows.map(toMessage);
+    return rows.map(messageFromValues);
   }
 }

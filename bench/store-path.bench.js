@@ -2,7 +2,7 @@
 // SMPP bench (whose figures move with whatever else the two cores are doing): per round of B messages,
 // the writes and reads the gateway makes, each phase's calls concurrent as the pipelined relay makes them:
 //   insert (accepted) → claim (dispatching) → part reference + sent → receipt: find the part, move to
-//   delivered (returning the message), queue the sender's receipt → push: read pending, mark delivered.
+//   delivered and queue the sender's receipt (one transaction) → push: read pending, mark delivered.
 // Prints CPU µs per message (this process only: for PostgreSQL the server's own work is not in it) and
 // messages per second, for SQLite (a file, group commit) and PostgreSQL (a schema of its own, dropped
 // after).
@@ -88,17 +88,23 @@ async function round(store, ids, i0, t0) {
       const ref = await delivery.findRef("sim", String(0xa000_0000 + i0 + k));
       if (!ref) throw new Error("receipt matched nothing");
       const from = ["sent", "unknown", "dispatching"];
-      const m = await messages.transitionReturning(ref.messageId, from, "delivered", delivered);
-      if (!m) throw new Error("receipt moved nothing");
-      await delivery.addNotice({
+      // the move and the sender's receipt in one transaction, as the relay makes them
+      const m = await messages.transitionNotifying(ref.messageId, from, "delivered", delivered, (moved) => ({
         id: ids.next("ntc"),
-        enterpriseId: m.senderId,
+        enterpriseId: moved.senderId,
         kind: "receipt",
-        messageId: m.id,
-        payload: { messageId: m.id, status: "delivered", stat: "DELIVRD", err: "000", phone: m.phone },
+        messageId: moved.id,
+        payload: {
+          messageId: moved.id,
+          status: "delivered",
+          stat: "DELIVRD",
+          err: "000",
+          phone: moved.phone,
+        },
         createdAt: t0 + 3,
         smppDeliveredAt: null,
-      });
+      }));
+      if (!m) throw new Error("receipt moved nothing");
     }),
   );
   const pending = await delivery.pendingSmpp("ent_bench", ROUND * 2);

@@ -41,6 +41,11 @@ function unpackEvent(e: StoredEvent): MessageEvent {
   return e.reasons === undefined ? (e as MessageEvent) : { ...e, reasons: unpackReasons(e.reasons) };
 }
 
+/** A stored reason list (JSON text, or jsonb pg already parsed) → reasons. */
+export function parseReasons(v: unknown): Reason[] {
+  return v === "[]" ? [] : unpackReasons(json<StoredReason[]>(v));
+}
+
 /** A stored history (JSON text, or jsonb pg already parsed) → events. */
 export function parseHistory(v: unknown): MessageEvent[] {
   return json<StoredEvent[]>(v).map(unpackEvent);
@@ -59,7 +64,7 @@ export function toMessage(r: Row): Message {
     text: str(r.text),
     category: str(r.category),
     status: str(r.status) as MessageStatus,
-    reasons: r.reasons === "[]" ? [] : unpackReasons(json<StoredReason[]>(r.reasons)),
+    reasons: parseReasons(r.reasons),
     campaignId: strOrNull(r.campaign_id),
     idempotencyKey: strOrNull(r.idempotency_key),
     parts: num(r.parts),
@@ -93,7 +98,7 @@ export function messageFromValues(v: readonly unknown[]): Message {
     text: str(v[7]),
     category: str(v[8]),
     status: str(v[9]) as MessageStatus,
-    reasons: v[10] === "[]" ? [] : unpackReasons(json<StoredReason[]>(v[10])),
+    reasons: parseReasons(v[10]),
     campaignId: strOrNull(v[11]),
     idempotencyKey: strOrNull(v[12]),
     parts: num(v[13]),

@@ -9,6 +9,7 @@ export {
   MESSAGE_COLUMNS,
   messageFromValues,
   parseHistory,
+  parseReasons,
   reasonsJson,
 } from "../sql-rows/message-rows.js";
 

@@ -23,6 +23,9 @@ import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
 /** A message row read as an array, in MESSAGE_COLUMNS order (see messageFromValues). */
 type Values = unknown[];
 
+/** Positions in a message row: reasons and history (of MESSAGE_COLUMNS), then the rowid `getForMove` adds. */
+const [REASONS, HISTORY, ROWID] = [10, 19, 20];
+
 const CONFLICTS = { "messages.id": "message id", "messages.sender_id": "idempotency key" };
 
 /**
@@ -48,6 +51,12 @@ function statements(db: Database.Database) {
   return {
     insert: prepareMessageInsert(db),
     get: rows("WHERE id = ?"),
+    // a row to move (its rowid last), and the move: every value worked out from the row read, under the
+    // write lock (no history appended in SQL, no second walk of the id index)
+    getForMove: db.prepare(`SELECT ${MESSAGE_COLUMNS}, rowid FROM messages WHERE id = ?`).raw(),
+    moveRow: db.prepare(
+      "UPDATE messages SET status = ?, history = ?, updated_at = ?, upstream_id = ?, reasons = ? WHERE rowid = ?",
+    ),
     byKey: rows("WHERE sender_id = ? AND idempotency_key = ?"),
     // one statement per claim: the due rows move to dispatching and come back (sorted by the caller)
     claim: db
@@ -256,9 +265,10 @@ export class SqliteMessageStore implements MessageStore {
   /**
    * A transition that hands back the moved message, inside a transaction holding the write lock: reads
    * the row, tests its status, builds the moved message as a read would give it, runs `first` with it
-   * (queuing the notice: a step that may fail, and then fails before anything moved), then updates the
-   * row. One read by key either way: reading the row back after the UPDATE costs the same, and a one-row
-   * UPDATE … RETURNING about three times the UPDATE and the read together here.
+   * (queuing the notice: a step that may fail, and then fails before anything moved), then writes the
+   * row by rowid with the values worked out from it. One read by key either way: reading the row back
+   * after the UPDATE costs the same, and a one-row UPDATE … RETURNING about three times the UPDATE and
+   * the read together here.
    */
   private move(
     id: string,
@@ -268,23 +278,25 @@ export class SqliteMessageStore implements MessageStore {
     patch?: Patch,
     first?: (moved: Message) => void,
   ): Message | null {
-    const row = this.stmts.get.get(id) as Values | undefined;
+    const row = this.stmts.getForMove.get(id) as Values | undefined;
     if (!row) return null;
     const current = messageFromValues(row);
     if (!from.includes(current.status)) return null;
     const evJson = eventJson(event);
+    const stored = str(row[HISTORY]);
+    const history = stored === "[]" ? `[${evJson}]` : `${stored.slice(0, -1)},${evJson}]`;
+    const reasons = patch?.reasons === undefined ? row[REASONS] : reasonsJson(patch.reasons);
     const moved: Message = {
       ...current,
       status: to,
       updatedAt: event.at,
       upstreamId: patch?.upstreamId ?? current.upstreamId,
-      reasons: patch?.reasons === undefined ? current.reasons : parseReasons(reasonsJson(patch.reasons)),
+      reasons: patch?.reasons === undefined ? current.reasons : parseReasons(reasons),
       history: [...current.history, ...parseHistory(`[${evJson}]`)],
     };
     first?.(moved);
-    // the lock held since the read: nobody else can have moved it
-    if (this.runTransition(id, from, to, evJson, event.at, patch) !== 1)
-      throw new Error(`message ${id} moved between its read and its update`);
+    // the lock held since the read: the row is as read
+    this.stmts.moveRow.run(to, history, event.at, moved.upstreamId, reasons, row[ROWID]);
     return moved;
   }
 

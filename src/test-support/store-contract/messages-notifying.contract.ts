@@ -19,11 +19,52 @@ function noticeOf(m: Message, id = anId("ntc")): SenderNotice {
 }
 
 /**
- * MessageStore.transitionNotifying and insertNotifying: a message's status, or the message itself, and
- * the sender notice telling of it, durable together or not at all.
+ * MessageStore.transitionReturning, transitionNotifying and insertNotifying: the moved message as a read
+ * gives it; a message's status, or the message itself, and the sender notice telling of it, durable
+ * together or not at all.
  */
 export function messagesNotifyingContract(ctx: StoreContext): void {
-  describe("messages: transitions with their sender notice", () => {
+  describe("messages: transitions returning the moved message, and with their sender notice", () => {
+    it("transitionReturning moves like transition and returns the message as moved", async () => {
+      const m = aMessage();
+      await ctx.store.messages.insert(m);
+      const ev = { status: "sent" as const, at: T0 + 5, note: "upstream" };
+      expect(await ctx.store.messages.transitionReturning(m.id, ["dispatching"], "sent", ev)).toBeNull();
+      expect(
+        await ctx.store.messages.transitionReturning("msg_missing", ["accepted"], "sent", ev),
+      ).toBeNull();
+      const moved = await ctx.store.messages.transitionReturning(m.id, ["unknown", "accepted"], "sent", ev, {
+        upstreamId: "0A1F",
+      });
+      const expected = {
+        ...m,
+        status: "sent",
+        upstreamId: "0A1F",
+        updatedAt: T0 + 5,
+        history: [...m.history, ev],
+      };
+      expect(moved).toEqual(expected);
+      expect(await ctx.store.messages.get(m.id)).toEqual(expected);
+      expect(await ctx.store.messages.transitionReturning(m.id, ["accepted"], "sent", ev)).toBeNull();
+      // new reasons (one in its own words) and an event carrying them: what comes back is what a read gives
+      const reasons = [
+        reason("MESSAGE_EXPIRED"),
+        { code: "FREQUENCY_CAP" as const, message: "custom wording" },
+      ];
+      const failed = { status: "failed" as const, at: T0 + 6, reasons, note: "expired at the carrier" };
+      const again = await ctx.store.messages.transitionReturning(m.id, ["sent"], "failed", failed, {
+        reasons,
+      });
+      expect(again).toEqual({
+        ...expected,
+        status: "failed",
+        reasons,
+        updatedAt: T0 + 6,
+        history: [...expected.history, failed],
+      });
+      expect(await ctx.store.messages.get(m.id)).toEqual(again);
+    });
+
     it("transitionNotifying moves the message and queues the notice built from it, together", async () => {
       const sender = anId("ent");
       const [m, other] = [aMessage({ senderId: sender, status: "sent" }), aMessage({ senderId: sender })];

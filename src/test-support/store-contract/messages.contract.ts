@@ -89,29 +89,6 @@ export function messagesContract(ctx: StoreContext): void {
       });
     });
 
-    it("transitionReturning moves like transition and returns the message as moved", async () => {
-      const m = aMessage();
-      await ctx.store.messages.insert(m);
-      const ev = { status: "sent" as const, at: T0 + 5, note: "upstream" };
-      expect(await ctx.store.messages.transitionReturning(m.id, ["dispatching"], "sent", ev)).toBeNull();
-      expect(
-        await ctx.store.messages.transitionReturning("msg_missing", ["accepted"], "sent", ev),
-      ).toBeNull();
-      const moved = await ctx.store.messages.transitionReturning(m.id, ["unknown", "accepted"], "sent", ev, {
-        upstreamId: "0A1F",
-      });
-      const expected = {
-        ...m,
-        status: "sent",
-        upstreamId: "0A1F",
-        updatedAt: T0 + 5,
-        history: [...m.history, ev],
-      };
-      expect(moved).toEqual(expected);
-      expect(await ctx.store.messages.get(m.id)).toEqual(expected);
-      expect(await ctx.store.messages.transitionReturning(m.id, ["accepted"], "sent", ev)).toBeNull();
-    });
-
     it("applies transitions made in one turn in call order, each with its own outcome", async () => {
       const ms = [aMessage(), aMessage(), aMessage()];
       await ctx.store.messages.insertMany(ms);

@@ -12,7 +12,7 @@ export function receiptErr(status: number): string {
 }
 
 /** What a receipt notice carries: enough to build a `deliver_sm` receipt or a webhook event. */
-export interface ReceiptPayload {
+export type ReceiptPayload = {
   messageId: string;
   /** The message's status after this receipt (delivered, failed, refused, unknown). */
   status: string;
@@ -32,7 +32,7 @@ export interface ReceiptPayload {
   doneAt: number;
   /** The first 20 characters of the text, as receipts carry them. */
   text: string;
-}
+};
 
 /** A reply from a recipient, forwarded to the enterprise it was aimed at. */
 export interface MoPayload {
@@ -63,6 +63,13 @@ export interface ReceiptFacts {
   reason?: ReasonCode;
 }
 
+/** The first `n` characters (code points) of `s`. */
+function firstCodePoints(s: string, n: number): string {
+  let end = 0;
+  for (let k = 0; k < n && end < s.length; k++) end += (s.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return s.slice(0, end);
+}
+
 /** The sender's receipt notice for message `m` (not yet stored). */
 export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): SenderNotice {
   const payload: ReceiptPayload = {
@@ -75,7 +82,7 @@ export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): Sen
     parts: m.parts,
     submittedAt: m.createdAt,
     doneAt: r.at,
-    text: [...m.text].slice(0, 20).join(""),
+    text: firstCodePoints(m.text, 20),
   };
   if (r.onlyParts) payload.onlyParts = r.onlyParts;
   if (r.reason) payload.reason = r.reason;
@@ -84,7 +91,7 @@ export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): Sen
     enterpriseId: m.senderId,
     kind: "receipt",
     messageId: m.id,
-    payload: { ...payload },
+    payload,
     createdAt: r.at,
     smppDeliveredAt: null,
   };

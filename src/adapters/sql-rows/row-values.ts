@@ -6,6 +6,9 @@
 /** A row: column name → value. */
 export type Row = Record<string, unknown>;
 
+/** A row read as an array (a better-sqlite3 statement in raw mode): its columns in the order selected. */
+export type RowValues = unknown[];
+
 export function str(v: unknown): string {
   return String(v);
 }

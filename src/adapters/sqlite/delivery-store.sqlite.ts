@@ -12,10 +12,7 @@ import {
   UPSTREAM_REF_COLUMNS,
   upstreamRefFromValues,
 } from "../sql-rows/smpp-rows.js";
-import { idList, num, str, withConflicts } from "./sqlite-util.js";
-
-/** A row read as an array: UPSTREAM_REF_COLUMNS (then sent_at), or NOTICE_COLUMNS. */
-type Values = unknown[];
+import { idList, num, type RowValues, str, withConflicts } from "./sqlite-util.js";
 
 /** Positions in a part row: message_id and part (of UPSTREAM_REF_COLUMNS), then sent_at. */
 const [MESSAGE_ID, PART, SENT_AT] = [2, 3, 7];
@@ -57,7 +54,7 @@ function statements(db: Database.Database) {
 type Statements = ReturnType<typeof statements>;
 
 /** Whether part row `a` sorts after `b` by (sent_at, message_id, part): the newer hand-over. */
-function newerPart(a: Values, b: Values): boolean {
+function newerPart(a: RowValues, b: RowValues): boolean {
   const at = num(a[SENT_AT]);
   const bt = num(b[SENT_AT]);
   if (at !== bt) return at > bt;
@@ -71,7 +68,7 @@ function newerPart(a: Values, b: Values): boolean {
 export class SqliteDeliveryStore implements DeliveryStore {
   private readonly stmts: Statements;
   private readonly addRefsTx: (refs: readonly UpstreamRef[]) => void;
-  private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => Values[];
+  private readonly settleTx: (messageId: string, part: number, state: PartState, at: number) => RowValues[];
   private readonly addNoticesTx: (ns: readonly SenderNotice[]) => void;
   /**
    * Inserts one notice row in the caller's transaction (the message store queues a notice in the same
@@ -102,7 +99,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     this.addRefsTx = (refs) => (refs.length === 1 && refs[0] ? putPart(refs[0]) : addRefs.immediate(refs));
     const settle = db.transaction((messageId: string, part: number, state: PartState, at: number) => {
       s.settle.run(state, at, messageId, part);
-      return s.refsOf.all(messageId) as Values[];
+      return s.refsOf.all(messageId) as RowValues[];
     });
     this.settleTx = (messageId, part, state, at) => settle.immediate(messageId, part, state, at);
     const insertNotice = (n: SenderNotice) => {
@@ -135,9 +132,9 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async findRef(route: string, upstreamId: string): Promise<UpstreamRef | null> {
     // every stored form the receipt's id may be in; the newest part wins
-    let best: Values | undefined;
+    let best: RowValues | undefined;
     for (const key of upstreamIdLookupKeys(upstreamId)) {
-      const r = this.stmts.find.get(route, key) as Values | undefined;
+      const r = this.stmts.find.get(route, key) as RowValues | undefined;
       if (r && (best === undefined || newerPart(r, best))) best = r;
     }
     return best ? upstreamRefFromValues(best) : null;
@@ -148,7 +145,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
   }
 
   async refsOf(messageId: string): Promise<UpstreamRef[]> {
-    return (this.stmts.refsOf.all(messageId) as Values[]).map(upstreamRefFromValues);
+    return (this.stmts.refsOf.all(messageId) as RowValues[]).map(upstreamRefFromValues);
   }
 
   async addNotice(n: SenderNotice): Promise<void> {
@@ -161,7 +158,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
 
   async pendingSmpp(enterpriseId: string, limit: number): Promise<SenderNotice[]> {
     if (limit <= 0) return [];
-    return (this.stmts.pending.all(enterpriseId, limit) as Values[]).map(noticeFromValues);
+    return (this.stmts.pending.all(enterpriseId, limit) as RowValues[]).map(noticeFromValues);
   }
 
   async markSmppDelivered(ids: readonly string[], at: number): Promise<void> {
@@ -174,7 +171,7 @@ export class SqliteDeliveryStore implements DeliveryStore {
     limit: number,
   ): Promise<SenderNotice[]> {
     if (limit <= 0 || enterpriseIds.length === 0) return [];
-    return (this.stmts.after.all(idList(enterpriseIds), afterId, limit) as Values[]).map(noticeFromValues);
+    return (this.stmts.after.all(idList(enterpriseIds), afterId, limit) as RowValues[]).map(noticeFromValues);
   }
 
   async pendingSmppEnterprises(): Promise<string[]> {

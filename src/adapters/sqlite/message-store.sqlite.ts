@@ -18,10 +18,7 @@ import {
   reasonsJson,
   runMessageInsert,
 } from "./message-rows.js";
-import { idList, num, type Row, str, withConflicts } from "./sqlite-util.js";
-
-/** A message row read as an array, in MESSAGE_COLUMNS order (see messageFromValues). */
-type Values = unknown[];
+import { idList, num, type Row, type RowValues, str, withConflicts } from "./sqlite-util.js";
 
 /** Positions in a message row: reasons and history (of MESSAGE_COLUMNS), then the rowid `getForMove` adds. */
 const [REASONS, HISTORY, ROWID] = [10, 19, 20];
@@ -127,7 +124,7 @@ export class SqliteMessageStore implements MessageStore {
   private readonly inLock: <T>(fn: () => T) => T;
   private readonly insertNotice: (n: SenderNotice) => void;
   private readonly db: Database.Database;
-  private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => Values[];
+  private readonly bySendersTx: (senderIds: string[], afterId: string, limit: number) => RowValues[];
 
   private readonly insertNotifyingTx: (m: Message, notice: SenderNotice) => InsertOutcome;
 
@@ -140,7 +137,7 @@ export class SqliteMessageStore implements MessageStore {
     this.insertNotice = insertNotice;
     const insertOne = db.transaction((m: Message): InsertOutcome => {
       if (m.idempotencyKey !== null) {
-        const existing = s.byKey.get(m.senderId, m.idempotencyKey) as Values | undefined;
+        const existing = s.byKey.get(m.senderId, m.idempotencyKey) as RowValues | undefined;
         if (existing) return { inserted: false, existing: messageFromValues(existing) };
       }
       runMessageInsert(s.insert, m);
@@ -162,15 +159,15 @@ export class SqliteMessageStore implements MessageStore {
 
     // A few senders: merge each one's ids (read in order from its index) in one snapshot, then fetch the
     // page. Many: one primary-key walk with a filter.
-    this.bySendersTx = db.transaction((senderIds: string[], afterId: string, limit: number): Values[] => {
+    this.bySendersTx = db.transaction((senderIds: string[], afterId: string, limit: number): RowValues[] => {
       if (senderIds.length > MERGE_MAX_STREAMS)
-        return s.bySendersScan.all(idList(senderIds), afterId, limit) as Values[];
+        return s.bySendersScan.all(idList(senderIds), afterId, limit) as RowValues[];
       const found: string[] = [];
       for (const sender of senderIds)
         for (const id of s.senderIds.all(sender, afterId, limit)) found.push(str(id));
       if (found.length === 0) return [];
       const page = found.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).slice(0, limit);
-      return s.byIds.all(JSON.stringify(page)) as Values[];
+      return s.byIds.all(JSON.stringify(page)) as RowValues[];
     });
   }
 
@@ -210,7 +207,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async get(id: string): Promise<Message | null> {
-    const r = this.stmts.get.get(id) as Values | undefined;
+    const r = this.stmts.get.get(id) as RowValues | undefined;
     return r ? messageFromValues(r) : null;
   }
 
@@ -278,7 +275,7 @@ export class SqliteMessageStore implements MessageStore {
     patch?: Patch,
     first?: (moved: Message) => void,
   ): Message | null {
-    const row = this.stmts.getForMove.get(id) as Values | undefined;
+    const row = this.stmts.getForMove.get(id) as RowValues | undefined;
     if (!row) return null;
     const current = messageFromValues(row);
     if (!from.includes(current.status)) return null;
@@ -303,7 +300,7 @@ export class SqliteMessageStore implements MessageStore {
   async claimOutbox(limit: number, now: number): Promise<Message[]> {
     if (limit <= 0) return [];
     const event = eventJson({ status: "dispatching", at: now });
-    return (this.stmts.claim.all(event, now, now, limit) as Values[]).map(messageFromValues).sort(byDue);
+    return (this.stmts.claim.all(event, now, now, limit) as RowValues[]).map(messageFromValues).sort(byDue);
   }
 
   async defer(id: string, notBefore: number, event: MessageEvent): Promise<void> {
@@ -315,12 +312,12 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
-    const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as Values | undefined;
+    const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as RowValues | undefined;
     return r ? messageFromValues(r) : null;
   }
 
   async findUnknownToRecipient(phone: string, since: number): Promise<Message[]> {
-    return (this.stmts.unknownTo.all(phone, since) as Values[]).map(messageFromValues);
+    return (this.stmts.unknownTo.all(phone, since) as RowValues[]).map(messageFromValues);
   }
 
   async marketingCountsSince(since: number): Promise<MarketingCount[]> {
@@ -340,7 +337,7 @@ export class SqliteMessageStore implements MessageStore {
   }
 
   async listByCampaign(campaignId: string, afterId: string, limit: number): Promise<Message[]> {
-    return (this.stmts.byCampaign.all(campaignId, afterId, limit) as Values[]).map(messageFromValues);
+    return (this.stmts.byCampaign.all(campaignId, afterId, limit) as RowValues[]).map(messageFromValues);
   }
 
   async listBySenders(
@@ -348,11 +345,12 @@ export class SqliteMessageStore implements MessageStore {
     afterId: string,
     limit: number,
   ): Promise<Message[]> {
-    let rows: Values[];
+    let rows: RowValues[];
     if (limit <= 0) rows = [];
-    else if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as Values[];
+    else if (senderIds === "all") rows = this.stmts.all.all(afterId, limit) as RowValues[];
     else if (senderIds.length === 0) rows = [];
-    else if (senderIds.length === 1) rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as Values[];
+    else if (senderIds.length === 1)
+      rows = this.stmts.bySender.all(senderIds[0], afterId, limit) as RowValues[];
     else rows = this.bySendersTx([...new Set(senderIds)], afterId, limit);
     return rows.map(messageFromValues);
   }

@@ -1,6 +1,6 @@
 import { StoreConflictError } from "../../domain/shared/store-errors.js";
 
-export { json, num, numOrNull, type Row, str, strOrNull } from "../sql-rows/row-values.js";
+export { json, num, numOrNull, type Row, type RowValues, str, strOrNull } from "../sql-rows/row-values.js";
 
 /** Whether an error is SQLite's report of a broken UNIQUE or PRIMARY KEY constraint. */
 export function isUniqueViolation(err: unknown): err is Error & { code: string } {

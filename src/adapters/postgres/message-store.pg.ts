@@ -11,12 +11,12 @@ import type {
 } from "../../domain/messages/message-store.port.js";
 import { StoreConflictError } from "../../domain/shared/store-errors.js";
 import { COPY_MESSAGES_SQL, copyChunks } from "./message-copy.pg.js";
+import { SQL } from "./message-queries.pg.js";
 import {
   appendedEventJson,
   byDue,
   INSERT_UNNEST_SQL,
   INSERT_WITH_KEY_SQL,
-  MESSAGE_COLUMNS,
   messageParams,
   toMessage,
   unnestParams,
@@ -41,53 +41,6 @@ import {
 import { messageIdBound } from "./schema/messages.js";
 import { StatementBatcher } from "./statement-batcher.js";
 
-const SQL = {
-  insert: `INSERT INTO messages (${MESSAGE_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-  insertKeys: `INSERT INTO message_idempotency_keys (sender_id, idempotency_key, message_id)
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-  get: "SELECT * FROM messages WHERE id = $1",
-  byKey: `SELECT m.* FROM message_idempotency_keys k JOIN messages m ON m.id = k.message_id
-    WHERE k.sender_id = $1 AND k.idempotency_key = $2`,
-  // SKIP LOCKED: concurrent claims (other nodes) take the next due rows instead of waiting for these
-  claim: `UPDATE messages SET status = 'dispatching', updated_at = $2, history = history || $3::jsonb
-    WHERE id IN (
-      SELECT id FROM messages WHERE status = 'accepted' AND not_before <= $2
-      ORDER BY not_before, id LIMIT $1 FOR UPDATE SKIP LOCKED
-    ) AND status = 'accepted'
-    RETURNING *`,
-  defer: `UPDATE messages SET status = 'accepted', not_before = $2, history = history || $3::jsonb, updated_at = $4
-    WHERE id = $1 AND status IN ('dispatching', 'accepted')`,
-  inFlight: `UPDATE messages SET status = 'unknown', updated_at = $1, history = history || $2::jsonb
-    WHERE status = 'dispatching' AND updated_at < $3`,
-  latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND starts_with(port, $2)
-    ORDER BY created_at DESC, id DESC LIMIT 1`,
-  // the recipient index (phone, created_at) holds every message not refused, unknown ones included
-  unknownTo: `SELECT * FROM messages
-    WHERE phone = $1 AND status = 'unknown' AND status <> 'refused' AND created_at >= $2
-    ORDER BY created_at DESC, id DESC LIMIT 50`,
-  verificationSince: `SELECT phone, signature_id, created_at FROM messages
-    WHERE category = 'verification' AND status <> 'refused' AND created_at >= $1 AND signature_id IS NOT NULL`,
-  marketingSince: `SELECT phone, sender_id, count(*) AS n FROM messages
-    WHERE category LIKE 'marketing.%' AND created_at >= $1 AND status <> 'refused'
-    GROUP BY phone, sender_id`,
-  byCampaign: "SELECT * FROM messages WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-  all: "SELECT * FROM messages WHERE id > $1 ORDER BY id LIMIT $2",
-  bySender: "SELECT * FROM messages WHERE sender_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-  // A few senders: each one's next ids from its index (at most `limit` each), merged, then the page.
-  // (= ANY(ARRAY(…)) rather than IN (…): the planner then expects a page, not a table, of rows.)
-  bySendersMerge: `SELECT * FROM messages WHERE id = ANY(ARRAY(
-      SELECT s.id FROM unnest($1::text[]) AS u(sender_id)
-      CROSS JOIN LATERAL (
-        SELECT id FROM messages WHERE sender_id = u.sender_id AND id > $2 ORDER BY id LIMIT $3
-      ) s
-      ORDER BY s.id LIMIT $3
-    )) ORDER BY id`,
-  // Many: walk the primary key in id order, filtering ("|| ''" keeps the planner off the sender index).
-  bySendersScan: `SELECT * FROM messages WHERE (sender_id || '') = ANY($1::text[]) AND id > $2
-    ORDER BY id LIMIT $3`,
-} as const;
-
 /** Above this many senders, a listing walks the primary key instead of merging per-sender streams. */
 const MERGE_MAX_STREAMS = 32;
 
@@ -110,6 +63,23 @@ export async function withMessageConflicts<T>(fn: () => Promise<T>): Promise<T> 
     if (!isUniqueViolation(err)) throw err;
     throw new StoreConflictError(conflictWhat(err.constraint));
   }
+}
+
+/**
+ * Inserts one message on `q` with its idempotency key, if it has one: key and message in one statement,
+ * so a concurrent insert of the same key waits for this one, then finds the key taken and reads the
+ * message it made.
+ */
+async function insertOne(q: PgPool | PgClient, m: Message): Promise<InsertOutcome> {
+  if (m.idempotencyKey === null) {
+    await q.query(SQL.insert, messageParams(m));
+    return { inserted: true };
+  }
+  const r = await q.query(INSERT_WITH_KEY_SQL, messageParams(m));
+  if (r.rowCount) return { inserted: true };
+  const existing = (await q.query(SQL.byKey, [m.senderId, m.idempotencyKey])).rows[0] as Row | undefined;
+  if (!existing) throw new Error(`idempotency key ${m.idempotencyKey} names no message`);
+  return { inserted: false, existing: toMessage(existing) };
 }
 
 /**
@@ -167,39 +137,19 @@ export class PgMessageStore implements MessageStore {
 
   async insert(m: Message): Promise<InsertOutcome> {
     return withMessageConflicts(async () => {
-      if (m.idempotencyKey === null) {
-        await this.inserts.run(m);
-        return { inserted: true };
-      }
-      // key and message in one statement: a concurrent insert of the same key waits for this one, then
-      // finds the key taken and reads the message it made
-      const r = await this.pool.query(INSERT_WITH_KEY_SQL, messageParams(m));
-      if (r.rowCount) return { inserted: true };
-      const existing = (await this.pool.query(SQL.byKey, [m.senderId, m.idempotencyKey])).rows[0] as
-        | Row
-        | undefined;
-      if (!existing) throw new Error(`idempotency key ${m.idempotencyKey} names no message`);
-      return { inserted: false, existing: toMessage(existing) };
+      if (m.idempotencyKey !== null) return insertOne(this.pool, m);
+      await this.inserts.run(m);
+      return { inserted: true };
     });
   }
 
   async insertNotifying(m: Message, notice: SenderNotice): Promise<InsertOutcome> {
     // rare (refusals told by receipt): one transaction of its own, no batching
     return withMessageConflicts(() =>
-      inTransaction(this.pool, async (c): Promise<InsertOutcome> => {
-        const r = await c.query(
-          m.idempotencyKey === null ? SQL.insert : INSERT_WITH_KEY_SQL,
-          messageParams(m),
-        );
-        if (!r.rowCount) {
-          const existing = (await c.query(SQL.byKey, [m.senderId, m.idempotencyKey])).rows[0] as
-            | Row
-            | undefined;
-          if (!existing) throw new Error(`idempotency key ${m.idempotencyKey} names no message`);
-          return { inserted: false, existing: toMessage(existing) };
-        }
-        await insertNoticeRows(c, [notice]);
-        return { inserted: true };
+      inTransaction(this.pool, async (c) => {
+        const out = await insertOne(c, m);
+        if (out.inserted) await insertNoticeRows(c, [notice]);
+        return out;
       }),
     );
   }

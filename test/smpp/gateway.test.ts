@@ -59,10 +59,19 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
       expect(r.status).toBe(0);
       ids.push(r.command === "submit_sm_resp" ? r.messageId : "");
     }
+    // a refusal asked for no receipt either: none comes, though the refused message is recorded with one
+    const refused = await esme.submit({
+      sourceAddr: w.setup.port,
+      destAddr: "8613812345670",
+      text: w.setup.text,
+      registeredDelivery: 0,
+    });
+    expect(refused.status).toBe(reasonToSmppStatus("CONSENT_MISSING"));
     for (const id of ids)
       await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "delivered");
     await new Promise((r) => setTimeout(r, 500));
     expect(esme.inbox.filter((p) => ids.includes(p.tlvs.receiptedMessageId ?? ""))).toEqual([]);
+    expect(esme.inbox.filter((p) => receiptOf(p)?.stat === "REJECTD")).toEqual([]);
   });
 
   it("validity_period and schedule_delivery_time: kept to, and refused when malformed or past", async () => {

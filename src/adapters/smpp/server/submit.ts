@@ -137,6 +137,10 @@ export class SubmitHandler {
     id?: string,
     parts?: number,
   ): Promise<SubmitAnswer> {
+    // what it asked for is noted before it is recorded: a refusal's receipt may be pushed as soon as the
+    // record commits (a long message's parts noted theirs as they came)
+    const messageId = id ?? this.ctx.ids.next("msg");
+    if (!id) this.requests.note(messageId, 1, registeredDelivery);
     let r: SubmitResult;
     try {
       r = await submitMessage(
@@ -146,7 +150,7 @@ export class SubmitHandler {
           ...f,
           signature: signatureOf(text),
           text,
-          ...(id ? { id } : {}),
+          id: messageId,
           ...(parts ? { parts } : {}),
           receiptIfRefused: true,
         },
@@ -157,8 +161,6 @@ export class SubmitHandler {
       this.ctx.log.error({ err: String(err) }, "submit_sm failed");
       return refuse(STATUS.ESME_RSYSERR);
     }
-    // a long message's parts noted theirs as they came
-    if (!id) this.requests.note(r.id, 1, registeredDelivery);
     // the response carries no message id: the refused message is still recorded, and the sender's
     // receiver binds get a REJECTD receipt naming it (and each part's id, for a long message), queued
     // with it (receiptIfRefused)

@@ -1,5 +1,6 @@
 import type { SenderNotice } from "../../domain/delivery/delivery-store.port.js";
 import type { Message, MessageEvent, MessageStatus } from "../../domain/messages/message.js";
+import type { InsertOutcome } from "../../domain/messages/message-store.port.js";
 import type { ReasonCode } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 
@@ -125,7 +126,7 @@ export async function insertWithNotice(
   ctx: AppContext,
   m: Message,
   notice: SenderNotice,
-): ReturnType<AppContext["store"]["messages"]["insert"]> {
+): Promise<InsertOutcome> {
   const out = await ctx.store.messages.insertNotifying(m, notice);
   if (out.inserted) ctx.onNotice?.(m.senderId);
   return out;

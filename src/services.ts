@@ -168,6 +168,9 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
   const webhooks = new WebhookDispatcher(ctx, opts.webhookSender ?? new FetchWebhookSender(), {
     pollMs: webhookPollMs,
     nodeId: config.nodeId,
+    // receivers check `t` against their own clock: a server on a simulated clock still signs with real
+    // time (a clock passed in by a test is that test's real time)
+    ...(opts.clock === undefined && config.testClockStart !== null ? { signingClock: systemClock } : {}),
   });
   let anchorTimer: NodeJS.Timeout | null = null;
   let maintainTimer: NodeJS.Timeout | null = null;

@@ -56,7 +56,12 @@ describe("anning serve with ANNING_UPSTREAM=simulator: the five-minute path, ove
       (await call(s, TOKEN, "GET", "/healthz")).json<{ checks: { upstream: string } }>().checks.upstream,
     ).toBe("ok");
     await esme.session.unbind();
+    // a client that types a phone number as its system_id: refused, and the number stays out of the logs
+    const stranger = await bindEsme(smppPort, { systemId: "13912340002", password: "x" });
+    expect(stranger.bindStatus).toBe(0x0f); // ESME_RINVSYSID
+    await eventually(async () => s.output().includes("smpp bind refused"), 5000);
     expect(await s.stop()).toEqual({ code: 0, signal: null });
+    expect(s.output()).not.toContain("13912340002");
     // numbers and texts never reach the logs
     expect(s.output()).toContain("anning listening");
     expect(s.output()).not.toContain(phone);

@@ -73,6 +73,11 @@ export function simOptionsFromFlags(f: SmscSimFlags): SimOptions {
     if (v !== undefined) o[k] = v;
   };
   set("host", f.host);
+  // SMPP 3.4's limits: no client could bind with longer credentials
+  if (f.systemId !== undefined && f.systemId.length > 15)
+    throw new CliError("--system-id must be at most 15 characters (SMPP 3.4)");
+  if (f.password !== undefined && f.password.length > 8)
+    throw new CliError("--password must be at most 8 characters (SMPP 3.4)");
   set("systemId", f.systemId);
   set("password", f.password);
   set("receiptDelayMs", int("receipt-delay-ms", f.receiptDelayMs, 0));

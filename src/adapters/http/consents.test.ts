@@ -178,5 +178,9 @@ describe("consents", () => {
     expect(next.json().items[0].cursor).not.toBe(page.json().items[0].cursor);
     expect((await h.as(w.A.apiKey)("GET", "/v1/suppressions?cursor=abc")).statusCode).toBe(400);
     expect((await h.as(w.A.apiKey)("GET", "/v1/suppressions?limit=-1")).statusCode).toBe(400);
+    for (const limit of ["0", "10001"])
+      expect((await h.as(w.A.apiKey)("GET", `/v1/suppressions?limit=${limit}`)).json().error.code).toBe(
+        "VALIDATION_FAILED",
+      );
   });
 });

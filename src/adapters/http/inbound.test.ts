@@ -46,11 +46,34 @@ describe("inbound replies", () => {
   it("lets the port's provider report replies; another provider or a merchant gets 404", async () => {
     const ok = await h.as(w.V.apiKey)("POST", "/v1/inbound", { from: phoneNo(2), to: w.portA, text: "谢谢" });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ action: "nothing" });
+    expect(ok.json()).toEqual({ action: "nothing", forwardedTo: [w.A.id] });
     for (const key of [otherProvider.apiKey, w.A.apiKey, w.P.apiKey]) {
       const r = await h.as(key)("POST", "/v1/inbound", { from: phoneNo(2), to: w.portA, text: "TD" });
       expect([r.statusCode, r.json().error.code]).toEqual([404, "NOT_FOUND"]);
     }
+  });
+
+  it("forwards a reply to the enterprises it is aimed at, as one from a carrier (their binds and webhooks)", async () => {
+    const { delivery } = h.services.ctx.store;
+    const before = await delivery.noticesAfter([w.A.id], "", 1000);
+    const r = await h.as(w.V.apiKey)("POST", "/v1/inbound", {
+      from: phoneNo(5),
+      to: w.portA,
+      text: "多少钱？",
+    });
+    expect(r.json()).toEqual({ action: "nothing", forwardedTo: [w.A.id] });
+    const td = await h.admin("POST", "/v1/inbound", { from: phoneNo(5), to: w.portA, text: "TD" });
+    expect(td.json()).toMatchObject({ action: "opt_out", forwardedTo: [w.A.id] });
+    const mos = (await delivery.noticesAfter([w.A.id], "", 1000))
+      .filter((n) => !before.some((b) => b.id === n.id))
+      .map((n) => n.payload);
+    expect(mos).toEqual([
+      expect.objectContaining({ to: w.portA, text: "多少钱？", action: "nothing" }),
+      expect.objectContaining({ to: w.portA, text: "TD", action: "opt_out" }),
+    ]);
+    // an unknown port forwards nothing and records nothing
+    await h.admin("POST", "/v1/inbound", { from: phoneNo(5), to: "1069999999", text: "hi" });
+    expect(await delivery.noticesAfter([w.A.id], "", 1000)).toHaveLength(before.length + 2);
   });
 
   it("confirms a pending double opt-in on Y", async () => {

@@ -272,5 +272,11 @@ describe("message listing", () => {
     expect(other.json().items.map((m: { id: string }) => m.id)).not.toContain(ids[0]);
     expect((await h.as(w.A.apiKey)("GET", "/v1/messages?cursor=bad")).statusCode).toBe(400);
     expect((await h.as(w.A.apiKey)("GET", "/v1/messages?limit=x")).statusCode).toBe(400);
+    // a page size out of 1–1000 is refused, not quietly changed
+    for (const limit of ["0", "1001", "9999"]) {
+      const r = await h.as(w.A.apiKey)("GET", `/v1/messages?limit=${limit}`);
+      expect([r.statusCode, r.json().error.code]).toEqual([400, "VALIDATION_FAILED"]);
+      expect(r.json().error.message).toContain("limit");
+    }
   });
 });

@@ -17,6 +17,8 @@ describe("webhooks", () => {
   beforeAll(async () => {
     h = await startHarness();
     w = await h.world();
+    // a ledger with events up to position 7 at least, for the cursors below
+    for (let i = 0; i < 7; i++) await h.grant(phoneNo(900 + i), w.A.id, "marketing.retail");
   });
   afterAll(() => h.close());
 
@@ -129,6 +131,10 @@ describe("webhooks", () => {
     [{ url: HOOK, noticesCursor: "ntc_ABC" }, "VALIDATION_FAILED"],
     [{ url: HOOK, noticesCursor: "" }, "VALIDATION_FAILED"],
     [{ url: HOOK, noticesCursor: 0 }, "VALIDATION_FAILED"],
+    // past the end of the feed: every event until the feed caught up would be skipped without a word
+    [{ url: HOOK, fromCursor: "999999" }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: "ntc_zzzz" }, "VALIDATION_FAILED"],
+    [{ url: HOOK, noticesCursor: "ntc_zzzzzzzzz00000abcdef" }, "VALIDATION_FAILED"],
     [{ url: HOOK, secret: "mine" }, "UNKNOWN_FIELD"],
     [{}, "MISSING_FIELD"],
   ])("refuses %j (400 %s)", async (body, code) => {

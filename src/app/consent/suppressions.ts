@@ -1,6 +1,7 @@
 import { maskPhone } from "../../domain/phone/phone.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import type { Actor, AppContext } from "../context.js";
+import { checkLimit } from "../page-limit.js";
 
 /**
  * A sender's withdrawn and DND recipients since a cursor, for syncing CRMs. Enterprises get their own
@@ -15,7 +16,7 @@ export async function listSuppressions(
   const after = input.cursor === undefined ? 0 : Number(input.cursor);
   if (!Number.isSafeInteger(after) || after < 0)
     throw new DomainError("VALIDATION_FAILED", "cursor is not valid", { field: "cursor" });
-  const limit = Math.min(Math.max(input.limit ?? 1000, 1), 10_000);
+  const limit = checkLimit(input.limit, 1000, 10_000);
   const scope =
     actor.kind === "admin"
       ? ("all" as const)

@@ -1,5 +1,6 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import type { Actor, AppContext } from "../context.js";
+import { checkLimit } from "../page-limit.js";
 import { messageView } from "./send-request.js";
 
 /** One message with its history, if the actor sent it (or is its sender's platform, or the admin). */
@@ -23,7 +24,7 @@ export async function listMessages(
   const after = input.cursor ?? "";
   if (after !== "" && !/^msg_[0-9a-z]{1,40}$/.test(after))
     throw new DomainError("VALIDATION_FAILED", "cursor is not a message id", { field: "cursor" });
-  const limit = Math.min(Math.max(input.limit ?? 100, 1), 1000);
+  const limit = checkLimit(input.limit, 100, 1000);
   const scope =
     actor.kind === "admin"
       ? ("all" as const)

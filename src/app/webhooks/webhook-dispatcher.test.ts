@@ -84,6 +84,17 @@ function parseSignature(header: string | undefined): { t: number; v1: string } {
 }
 
 describe("webhook dispatcher", () => {
+  it("signs with the signing clock when given (a server on a simulated clock still stamps real time)", async () => {
+    const real = { now: () => Date.UTC(2030, 0, 2, 3, 4, 5) };
+    const { h, sub, sender, dispatcher } = await setup({ signingClock: real });
+    await dispatcher.deliverOnce();
+    const [req] = sender.sent as [Sent];
+    const { t, v1 } = parseSignature(req.headers["x-anning-signature"]);
+    expect(t).toBe(Math.floor(real.now() / 1000));
+    expect(t).not.toBe(Math.floor(h.clock.now() / 1000));
+    expect(verifyWebhookSignature(sub.secret, `t=${t},v1=${v1}`, req.body, t)).toBe(true);
+  });
+
   it("POSTs the enterprise's own withdrawals and DND changes, signed with its secret, and advances", async () => {
     const { s, h, one, sub, sender, dispatcher, stored } = await setup();
     const round = await dispatcher.deliverOnce();

@@ -1,3 +1,4 @@
+import type { Clock } from "../../domain/shared/clock.port.js";
 import { signWebhook } from "../../domain/webhooks/webhook-signature.js";
 import type { WebhookSubscription } from "../../domain/webhooks/webhook-store.port.js";
 import { listSuppressions } from "../consent/suppressions.js";
@@ -41,6 +42,11 @@ export interface WebhookDispatcherOptions {
    * delivers at a time and no batch goes out twice from two nodes.
    */
   nodeId?: string;
+  /**
+   * The clock a signature's `t` is read from (default: the context's). Receivers compare it with their
+   * own clock, so a server on a simulated clock (ANNING_TEST_CLOCK_START) still signs with the real time.
+   */
+  signingClock?: Clock;
 }
 
 /** What one round did (deliveries of both feeds counted together). */
@@ -185,7 +191,11 @@ export class WebhookDispatcher {
       "content-type": "application/json",
       "x-anning-event": feed,
       "x-anning-delivery": ctx.ids.next("whd"),
-      "x-anning-signature": signWebhook(sub.secret, Math.floor(ctx.clock.now() / 1000), body),
+      "x-anning-signature": signWebhook(
+        sub.secret,
+        Math.floor((this.opts.signingClock ?? ctx.clock).now() / 1000),
+        body,
+      ),
     };
     const timeoutMs = this.opts.timeoutMs ?? 10_000;
     let error: string | null = null;

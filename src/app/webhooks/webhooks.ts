@@ -64,17 +64,32 @@ function checkUrl(url: string): string {
   return parsed.href;
 }
 
-function checkCursor(cursor: string): string {
+/**
+ * A suppression-feed cursor: a ledger position no later than the newest event (a cursor past the end
+ * would skip, without a word, every event recorded until the ledger caught up with it).
+ */
+async function checkCursor(ctx: AppContext, cursor: string): Promise<string> {
   const n = /^\d{1,15}$/.test(cursor) ? Number(cursor) : Number.NaN;
   if (!Number.isSafeInteger(n))
     throw new DomainError("VALIDATION_FAILED", "fromCursor is not a valid cursor", { field: "fromCursor" });
+  if (n > ctx.state.consents.lastSeq && (await ctx.store.ledger.scanEvents(n - 1, 1)).length === 0)
+    throw new DomainError("VALIDATION_FAILED", "fromCursor is past the newest event of the feed", {
+      field: "fromCursor",
+    });
   return String(n);
 }
 
-/** "0" or a notice id, as the message-events feed's cursor. */
-function checkNoticesCursor(cursor: string): string {
+/**
+ * "0" or a notice id, as the message-events feed's cursor; not one from the future (notice ids sort by
+ * time: a cursor past now would skip every notice queued until then).
+ */
+function checkNoticesCursor(ctx: AppContext, cursor: string): string {
   if (!/^(0|ntc_[0-9a-z]{1,40})$/.test(cursor))
     throw new DomainError("VALIDATION_FAILED", 'noticesCursor must be "0" or a notice id (ntc_…)', {
+      field: "noticesCursor",
+    });
+  if (cursor !== "0" && cursor > ctx.ids.next("ntc"))
+    throw new DomainError("VALIDATION_FAILED", "noticesCursor is past the newest notice of the feed", {
       field: "noticesCursor",
     });
   return cursor;
@@ -96,9 +111,9 @@ export async function setWebhook(
 ): Promise<SetWebhookResult> {
   assertEnterprise(ctx, actor, enterpriseId);
   const url = checkUrl(input.url);
-  const fromCursor = input.fromCursor === undefined ? undefined : checkCursor(input.fromCursor);
+  const fromCursor = input.fromCursor === undefined ? undefined : await checkCursor(ctx, input.fromCursor);
   const noticesCursor =
-    input.noticesCursor === undefined ? undefined : checkNoticesCursor(input.noticesCursor);
+    input.noticesCursor === undefined ? undefined : checkNoticesCursor(ctx, input.noticesCursor);
   const now = ctx.clock.now();
   const secret = newWebhookSecret();
   const sub: WebhookSubscription = {

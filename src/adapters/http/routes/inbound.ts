@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
-import { handleInbound, type InboundInput } from "../../../app/inbound/handle-inbound.js";
+import type { InboundInput } from "../../../app/inbound/handle-inbound.js";
+import { handleReply } from "../../../app/inbound/receive-reply.js";
 import { actorOf } from "../auth.js";
 import { errorResponses, phoneString, timeSchema } from "../schemas.js";
 import type { RouteDeps } from "./deps.js";
@@ -32,11 +33,18 @@ const inboundSchema = {
     withdrawn: { type: "integer" },
     confirmed: { type: "integer" },
     confirmationId: { type: ["string", "null"] },
+    forwardedTo: {
+      ...strings,
+      description: "the enterprises the reply was forwarded to (SMPP binds, webhooks)",
+    },
   },
   required: ["action"],
 } as const;
 
-/** Replies (MO) from recipients: opt-out keywords and double opt-in confirmations. */
+/**
+ * Replies (MO) from recipients: opt-out keywords and double opt-in confirmations take effect, then the reply
+ * is forwarded to the enterprises it is aimed at, as one from a carrier is.
+ */
 export function inboundRoutes(app: FastifyInstance, { services }: RouteDeps): void {
   const { ctx } = services;
   app.post<{ Body: InboundInput }>(
@@ -49,6 +57,6 @@ export function inboundRoutes(app: FastifyInstance, { services }: RouteDeps): vo
         response: { 200: inboundSchema, ...errorResponses },
       },
     },
-    async (req) => handleInbound(ctx, actorOf(req), req.body),
+    async (req) => handleReply(ctx, actorOf(req), req.body),
   );
 }

@@ -32,6 +32,11 @@ const BIND_FAILURE: Record<string, number> = {
   BAD_PASSWORD: STATUS.ESME_RINVPASWD,
 };
 
+/** An unknown system_id as logs show it: `13…(11 chars)`. */
+export function unknownSystemIdForLog(systemId: string): string {
+  return `${systemId.slice(0, 2)}…(${systemId.length} chars)`;
+}
+
 /**
  * One sender's SMPP session with anning: unbound until a bind succeeds, then a transmitter (submits), a
  * receiver (gets receipts and replies) or a transceiver (both).
@@ -102,7 +107,11 @@ export class SmppConnection {
       });
       if (!auth.ok) {
         this.server.stats.bindFailures++;
-        ctx.log.warn({ systemId: pdu.systemId, reason: auth.reason }, "smpp bind refused");
+        // an unknown system_id is whatever the client typed (a phone number, a password in the wrong
+        // field): only its first two characters and its length are logged
+        const systemId =
+          auth.reason === "UNKNOWN_SYSTEM_ID" ? unknownSystemIdForLog(pdu.systemId) : pdu.systemId;
+        ctx.log.warn({ systemId, reason: auth.reason }, "smpp bind refused");
         answer(BIND_FAILURE[auth.reason] ?? STATUS.ESME_RBINDFAIL);
         setTimeout(() => this.session.close("bind refused"), 50).unref();
         return;

@@ -177,6 +177,12 @@ export function resolveSimOptions(o: SimOptions): ResolvedSimOptions {
     throw new RangeError("port must be 0..65535");
   if (!Number.isInteger(controlPort) || controlPort < -1 || controlPort > 65535)
     throw new RangeError("controlPort must be -1..65535");
+  // SMPP 3.4 caps system_id at 15 characters and password at 8 (C-Octet Strings of 16 and 9): no client
+  // could bind with longer ones
+  if (o.systemId !== undefined && o.systemId.length > 15)
+    throw new RangeError("systemId must be at most 15 characters (SMPP 3.4)");
+  if (o.password !== undefined && o.password.length > 8)
+    throw new RangeError("password must be at most 8 characters (SMPP 3.4)");
   const firstId = o.firstId ?? 1 + Math.floor(Math.random() * 0x7fff_ffff);
   if (!Number.isInteger(firstId) || firstId < 1 || firstId > 0xffff_ffff)
     throw new RangeError("firstId must be 1..4294967295");

@@ -553,6 +553,12 @@ describe("anning smsc-sim", () => {
     expect(() => simOptionsFromFlags({ failRatio: "2" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ failRatio: "0.6", expireRatio: "0.6" })).toThrow(CliError);
     expect(() => simOptionsFromFlags({ idFormat: "octal" })).toThrow(CliError);
+    // SMPP 3.4's limits: no client could bind with longer credentials
+    expect(() => simOptionsFromFlags({ systemId: "a".repeat(16), password: "b" })).toThrow(/15 characters/);
+    expect(() => simOptionsFromFlags({ systemId: "a", password: "b".repeat(9) })).toThrow(/8 characters/);
+    expect(simOptionsFromFlags({ systemId: "a".repeat(15), password: "b".repeat(8) }).password).toBe(
+      "bbbbbbbb",
+    );
   });
 
   it("reads --tls-key and --tls-cert together, naming a file it cannot read", () => {

@@ -103,6 +103,19 @@ describe("opt-out keywords", () => {
     },
   );
 
+  it("a second TD is recorded again but not answered again within a day; after a day it is", async () => {
+    const first = await reply(w.portA, "TD");
+    expect(first.confirmationId).toMatch(/\S/);
+    h.clock.advance(3600_000);
+    const second = await reply(w.portA, "退订");
+    expect(second).toMatchObject({ action: "opt_out", enterpriseIds: [w.A.id], confirmationId: null });
+    expect(second.withdrawn).toBeGreaterThanOrEqual(2);
+    expect(await confirmationsTo(e164)).toBe(1);
+    h.clock.advance(86_400_000);
+    expect((await reply(w.portA, "TD")).confirmationId).toMatch(/\S/);
+    expect(await confirmationsTo(e164)).toBe(2);
+  });
+
   it.each(["STOPWATCH多少钱", "不要退订", "TDTD", "谢谢", ""])("%s does nothing", async (text) => {
     const r = await reply(w.portA, text);
     expect(r.action).toBe("nothing");

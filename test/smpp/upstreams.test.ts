@@ -30,13 +30,16 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     for (const c of closers.splice(0).reverse()) await c();
   });
 
-  async function world(doc: (aPort: number) => Record<string, unknown>): Promise<SmppWorld> {
+  async function world(
+    doc: (aPort: number) => Record<string, unknown>,
+    simA: { latencyMs?: number } = {},
+  ): Promise<SmppWorld> {
     // the harness's own simulator is "a"; the file names it by the port it got
     const probe = await SmscSimulator.start({ port: 0, controlPort: -1 });
     const aPort = probe.port;
     await probe.close();
     const w = await smppWorld({
-      sim: { port: aPort },
+      sim: { port: aPort, ...simA },
       env: { ANNING_UPSTREAMS_FILE: upstreamsFile(doc(aPort)) },
     });
     closers.push(() => w.close());
@@ -100,6 +103,34 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     await sendAccepted(w, "13812345678");
     await eventually(() => b.messages.length === 1, 10_000);
     expect(w.sim.messages).toHaveLength(0);
+  });
+
+  it("a carrier lost with messages still waiting for its window: only the one on the wire is unknown, the rest fail over", async () => {
+    const b = await sim();
+    // "a" answers in 2 s and takes one submit at a time; the dispatcher may claim for both carriers'
+    // windows, so the other messages to "a" wait in its queue
+    const w = await world(
+      (a) => ({
+        upstreams: [up("a", a, { window: 1 }), up("b", b.port)],
+        routes: [{ upstream: "a", prefixes: ["86138"] }],
+        default: "b",
+        failover: { a: ["b"] },
+      }),
+      { latencyMs: 2000 },
+    );
+    const phones = ["13812340001", "13812340002", "13812340003"];
+    const ids: string[] = [];
+    for (const phone of phones) ids.push(await sendAccepted(w, phone));
+    await eventually(() => w.sim.messages.length === 1, 5000);
+    await w.sim.close();
+    // the two that never left went to "b"; the one on the wire is unknown, never resent
+    await eventually(() => b.messages.length === 2, 10_000);
+    const statuses = await Promise.all(
+      ids.map(async (id) => (await w.services.ctx.store.messages.get(id))?.status),
+    );
+    expect(statuses.filter((st) => st === "unknown")).toHaveLength(1);
+    const onWire = w.sim.messages[0]?.destination ?? "";
+    expect(b.messages.map((m) => m.destination).some((d) => d === onWire)).toBe(false);
   });
 
   it("long texts go as message_payload to an upstream configured so", async () => {

@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { Pdu } from "./pdu/pdu.js";
-import { SessionTimeoutError } from "./session-errors.js";
+import { RequestNotSentError, SessionTimeoutError } from "./session-errors.js";
 import type { SessionWriter } from "./session-writer.js";
 
 interface Pending {
@@ -83,7 +83,10 @@ export class RequestWindow {
     return true;
   }
 
-  /** Stops the timer and rejects every request, those on the wire first, then the queued ones. */
+  /**
+   * Stops the timer and rejects every request: those on the wire with `err` (their outcome is unknown),
+   * then the queued ones with a RequestNotSentError (they never left).
+   */
   close(err: Error): void {
     this.#closed = true;
     if (this.#timeoutTimer !== null) clearTimeout(this.#timeoutTimer);
@@ -94,7 +97,9 @@ export class RequestWindow {
     this.#queue = [];
     this.#queueHead = 0;
     for (const p of pending) p.reject(err);
-    for (const q of queued) q?.reject(err);
+    // never written: the peer never saw them
+    const notSent = new RequestNotSentError(err.message);
+    for (const q of queued) q?.reject(notSent);
   }
 
   /** Moves queued requests onto the wire while the window has room. */

@@ -16,13 +16,13 @@ import {
   PduError,
   STATUS,
 } from "./pdu/pdu.js";
-import { SessionClosedError, SessionTimeoutError } from "./session-errors.js";
+import { RequestNotSentError, SessionClosedError, SessionTimeoutError } from "./session-errors.js";
 import { LinkMonitor } from "./session-link.js";
 import { RequestWindow } from "./session-window.js";
 import { SessionWriter } from "./session-writer.js";
 
 export type { DistributiveOmit };
-export { SessionClosedError, SessionTimeoutError };
+export { RequestNotSentError, SessionClosedError, SessionTimeoutError };
 
 /** A PDU to send as a request: the session assigns the sequence number, status is 0. */
 export type RequestPdu = PduBody;
@@ -138,7 +138,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
    */
   request(pdu: RequestPdu): Promise<Pdu> {
     if (this.#closed || this.#unbinding !== null) {
-      return Promise.reject(new SessionClosedError(this.#closed ? "session closed" : "session unbinding"));
+      return Promise.reject(new RequestNotSentError(this.#closed ? "session closed" : "session unbinding"));
     }
     const seq = this.#requests.nextSeq();
     let frame: Buffer;

@@ -4,8 +4,9 @@ import { userMessageReferenceOf } from "../../domain/delivery/user-message-refer
 import type { Message } from "../../domain/messages/message.js";
 import { recipientToSmpp } from "../smpp/addresses.js";
 import { isTemporaryStatus } from "../smpp/command-status.js";
-import { encodeText, type SmBody, type SmPdu, smBody, splitText } from "../smpp/pdu/index.js";
+import { encodeText, type Pdu, type SmBody, type SmPdu, smBody, splitText } from "../smpp/pdu/index.js";
 import { TokenBucket } from "../smpp/server/rate-limiter.js";
+import { RequestNotSentError } from "../smpp/session-errors.js";
 import { UpstreamConnection } from "./upstream-connection.js";
 import type { UpstreamConfig } from "./upstreams-config.js";
 
@@ -68,8 +69,9 @@ export class UpstreamLink {
   }
 
   /**
-   * Sends one message (all its parts on one bind). Null when no bind is up and nothing was sent (the
-   * caller tries the next route). A session lost with parts in flight throws: the outcome is unknown.
+   * Sends one message (all its parts on one bind). Null when nothing was sent: no bind is up, or the one
+   * picked closed before any part left its queue (the caller tries the next route, else later). A
+   * session lost with parts on the wire throws: the outcome is unknown.
    */
   async submit(m: Message): Promise<UpstreamResult | null> {
     if (this.bucket) {
@@ -81,7 +83,18 @@ export class UpstreamLink {
     const session = conn?.session;
     if (!session || session.closed) return null;
     const pdus = this.pdusOf(m);
-    const resps = await Promise.all(pdus.map((p) => session.request(p)));
+    const settled = await Promise.allSettled(pdus.map((p) => session.request(p)));
+    const resps: Pdu[] = [];
+    for (const s of settled) {
+      if (s.status === "fulfilled") resps.push(s.value);
+      // a part on the wire when the session went: the outcome is unknown
+      else if (!(s.reason instanceof RequestNotSentError)) throw s.reason;
+    }
+    // the session went before any part left its queue: the carrier never saw the message, so it may go
+    // on another bind or route (null), or later
+    if (resps.length === 0) return null;
+    if (resps.length < pdus.length)
+      throw new Error("session closed with only some parts of the message sent");
     const ids: string[] = [];
     for (const r of resps) {
       if (r.status !== 0) {

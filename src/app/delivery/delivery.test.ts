@@ -11,6 +11,14 @@ import type { Upstream, UpstreamResult } from "./upstream.port.js";
 
 const PHONE = "13812345678";
 
+/** Resolves once `ok()` holds, polling every 10 ms; fails after 5 s. */
+async function eventually(ok: () => boolean): Promise<void> {
+  for (const until = Date.now() + 5000; !ok(); ) {
+    if (Date.now() > until) throw new Error("condition not met within 5 s");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** An upstream whose hand-overs never complete: the process "dies" while they are in flight. */
 class HangingUpstream implements Upstream {
   readonly name = "hanging";
@@ -36,6 +44,30 @@ async function acceptedMessage(h: Awaited<ReturnType<typeof appHarness>>) {
   });
   expect(r.status).toBe("accepted");
   return { f, id: r.id };
+}
+
+/**
+ * A carrier whose binds can all go down (capacity 0) while hand-overs are out; each hand-over waits until
+ * the test settles it, or goes at once once `instant` is set.
+ */
+class FlakyUpstream implements Upstream {
+  readonly name = "flaky";
+  cap = 2;
+  instant = false;
+  readonly handedOver: string[] = [];
+  readonly waiting: Array<(r: UpstreamResult) => void> = [];
+  capacity(): number {
+    return this.cap;
+  }
+  submit(m: Message): Promise<UpstreamResult> {
+    const done = (r: UpstreamResult) => {
+      if (r.ok) this.handedOver.push(m.id);
+      return r;
+    };
+    if (this.instant) return Promise.resolve(done({ ok: true, upstreamId: `u-${m.id}` }));
+    return new Promise((resolve) => this.waiting.push((r) => resolve(done(r))));
+  }
+  async close() {}
 }
 
 describe("delivery", () => {
@@ -82,6 +114,48 @@ describe("delivery", () => {
     expect(m.status).toBe("unknown");
     expect(up.handedOver).toEqual([]);
     await after.close();
+  });
+
+  it("the loop goes on after every carrier bind went down with hand-overs out, once binds are back", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const f = await sendingSetup(s);
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const phone = `1381234560${i}`;
+      await grant(s, phone, f.platformId);
+      const r = await submitMessage(s.ctx, ADMIN, {
+        senderId: f.platformId,
+        signature: f.signature,
+        port: f.port,
+        phone,
+        text: f.text,
+        category: "notification",
+      });
+      ids.push(r.id);
+    }
+    const up = new FlakyUpstream();
+    const again = await h.reopen(up);
+    await again.dispatcher.start();
+    await eventually(() => up.waiting.length === 2);
+    // every bind goes down: the two out come back as "not sent", one after the other, and meanwhile
+    // nothing may be claimed (the loop once waited here for fewer than none in flight, for ever)
+    up.cap = 0;
+    const notSent: UpstreamResult = { ok: false, permanent: false, error: "no bind up" };
+    up.waiting.shift()?.(notSent);
+    await new Promise((r) => setTimeout(r, 50));
+    up.waiting.shift()?.(notSent);
+    await new Promise((r) => setTimeout(r, 50));
+    // the binds are back and the retry time has come: all four go
+    up.cap = 2;
+    up.instant = true;
+    h.clock.advance(60_000);
+    again.dispatcher.wake();
+    await eventually(() => up.handedOver.length === 4);
+    expect([...up.handedOver].sort()).toEqual([...ids].sort());
+    await again.dispatcher.stop();
+    await again.close();
+    await s.close();
   });
 
   it("a withdrawal stops a queued message before hand-over", async () => {

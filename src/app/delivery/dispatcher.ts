@@ -129,8 +129,9 @@ export class Dispatcher {
       }
       if (!this.running) break;
       // full: wait for a quarter of the slots, so that the next claim is a batch, not one message
+      // (no room at all — every carrier bind down — waits for every hand-over in flight to end)
       if (this.inFlight.size >= max && this.inFlight.size > 0)
-        await this.inFlightDownTo(max - Math.max(1, Math.floor(max / 4)));
+        await this.inFlightDownTo(Math.max(0, max - Math.max(1, Math.floor(max / 4))));
       else if (n === 0) await this.waker.sleep(this.opts.idleMs ?? 200);
     }
     await Promise.all(this.inFlight);

@@ -4,7 +4,7 @@ import { decodeText, encodeUcs2, parseReceipt, type SmPdu } from "../../src/adap
 import { ADMIN } from "../../src/app/context.js";
 import { decideMessage } from "../../src/app/messaging/decide-message.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
-import { eventually, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+import { eventually, type SmppWorld, sendAccepted, smppWorld } from "../../src/test-support/smpp-harness.js";
 
 const PHONE = "13812345678";
 
@@ -208,6 +208,32 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
     // the opt-out instruction is in the middle: still carried
     expect(r.status).toBe(0);
     await eventually(() => w.sim.assembled.find((a) => a.text === text));
+    // it went to the carrier in several parts, but the sender holds one id: one receipt, under that id
+    const id = r.command === "submit_sm_resp" ? r.messageId : "";
+    expect((await w.services.ctx.store.messages.get(id))?.parts).toBeGreaterThan(1);
+    const dlr = await esme.waitFor((p) => p.esmClass === 0x04);
+    expect(dlr.tlvs.receiptedMessageId).toBe(id);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(esme.inbox.filter((p) => p.esmClass === 0x04).map((p) => p.tlvs.receiptedMessageId)).toEqual([id]);
+  });
+
+  it("a message sent over HTTP is told of by webhook, never by receipt to the sender's SMPP binds", async () => {
+    const rx = await w.esme("receiver");
+    const viaHttp = await sendAccepted(w, PHONE);
+    await eventually(async () => (await w.services.ctx.store.messages.get(viaHttp))?.status === "delivered");
+    // queued for the webhook feed, not pending for the binds
+    const notices = await w.services.ctx.store.delivery.noticesAfter([w.setup.platformId], "0", 100);
+    expect(notices.some((n) => n.messageId === viaHttp)).toBe(true);
+    expect(await w.services.ctx.store.delivery.pendingSmpp(w.setup.platformId, 100)).toEqual([]);
+    // a submit_sm afterwards (another recipient: one marketing text a day each) gets its receipt, and only its own
+    const other = "13812349999";
+    await grant(w.services, other, w.setup.platformId);
+    const tx = await w.esme("transmitter");
+    const r = await tx.submit({ sourceAddr: w.setup.port, destAddr: `86${other}`, text: w.setup.text });
+    expect(r.status).toBe(0);
+    const id = r.command === "submit_sm_resp" ? r.messageId : "";
+    await rx.waitFor((p) => p.tlvs.receiptedMessageId === id);
+    expect(rx.inbox.map((p) => p.tlvs.receiptedMessageId)).toEqual([id]);
   });
 
   it("a reply TD from the carrier withdraws consent and reaches the sender's receiver bind", async () => {

@@ -60,7 +60,7 @@ function encodeHead(m: Message): Buffer {
   );
 }
 
-/** Columns 8–20 (text … history) of a message: one of a few variants across a decided chunk. */
+/** Columns 8–21 (text … smpp_parts) of a message: one of a few variants across a decided chunk. */
 function sameTail(a: Message, b: Message): boolean {
   return (
     a.status === b.status &&
@@ -75,16 +75,18 @@ function sameTail(a: Message, b: Message): boolean {
     a.notBefore === b.notBefore &&
     a.validUntil === b.validUntil &&
     a.upstreamId === b.upstreamId &&
+    a.smppParts === b.smppParts &&
     sameFreshHistory(a.history, b.history)
   );
 }
 
-/** `\ttext\t…\thistory\n`, encoded. */
+/** `\ttext\t…\thistory\tsmpp_parts\n`, encoded. */
 function encodeTail(m: Message): Buffer {
   return Buffer.from(
     `\t${field(m.text)}\t${field(m.category)}\t${field(m.status)}\t${copyText(reasonsJson(m.reasons))}\t` +
       `${field(m.campaignId)}\t${field(m.idempotencyKey)}\t${m.parts}\t${m.createdAt}\t${m.updatedAt}\t` +
-      `${m.notBefore}\t${m.validUntil}\t${field(m.upstreamId)}\t${copyText(historyJson(m.history))}\n`,
+      `${m.notBefore}\t${m.validUntil}\t${field(m.upstreamId)}\t${copyText(historyJson(m.history))}\t` +
+      `${m.smppParts ?? 0}\n`,
   );
 }
 

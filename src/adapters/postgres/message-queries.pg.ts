@@ -3,7 +3,7 @@ import { MESSAGE_COLUMNS } from "./message-rows.pg.js";
 /** The message store's queries (see PgMessageStore). */
 export const SQL = {
   insert: `INSERT INTO messages (${MESSAGE_COLUMNS})
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)`,
   insertKeys: `INSERT INTO message_idempotency_keys (sender_id, idempotency_key, message_id)
     SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
   get: "SELECT * FROM messages WHERE id = $1",

@@ -36,13 +36,14 @@ const COLUMN_TYPES = [
   "int8",
   "text",
   "jsonb",
+  "int4",
 ] as const;
 
 /** One message's column values in MESSAGE_COLUMNS order, as bound parameters. */
 export const messageParams = messageValues;
 
 /**
- * Inserts one message ($1…$20 in MESSAGE_COLUMNS order) and, when it has an idempotency key, the key,
+ * Inserts one message ($1…$21 in MESSAGE_COLUMNS order) and, when it has an idempotency key, the key,
  * in one statement: the message goes in only if the key did. No row back means the key existed.
  */
 export const INSERT_WITH_KEY_SQL = `
@@ -53,7 +54,7 @@ export const INSERT_WITH_KEY_SQL = `
   INSERT INTO messages (${MESSAGE_COLUMNS})
   SELECT ${COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}`).join(", ")} FROM k`;
 
-/** Inserts a batch given as one array per column ($1…$20, MESSAGE_COLUMNS order). */
+/** Inserts a batch given as one array per column ($1…$21, MESSAGE_COLUMNS order). */
 export const INSERT_UNNEST_SQL = `
   INSERT INTO messages (${MESSAGE_COLUMNS})
   SELECT * FROM unnest(${COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})`;

@@ -3,7 +3,12 @@ import { CLUSTER_SQL } from "./schema/cluster.js";
 import { LEDGER_SQL } from "./schema/ledger.js";
 import { CAMPAIGNS_SQL, MESSAGES_SQL } from "./schema/messages.js";
 import { REGISTRY_SQL } from "./schema/registry.js";
-import { DELIVERY_SQL, SMPP_ACCOUNTS_SQL, UPSTREAM_PARTS_SQL } from "./schema/smpp.js";
+import {
+  DELIVERY_SQL,
+  MESSAGE_SMPP_PARTS_SQL,
+  SMPP_ACCOUNTS_SQL,
+  UPSTREAM_PARTS_SQL,
+} from "./schema/smpp.js";
 import { WEBHOOK_MESSAGE_EVENTS_SQL, WEBHOOKS_SQL } from "./schema/webhooks.js";
 
 /** One schema change: applied once, in version order, inside its own transaction. */
@@ -29,6 +34,7 @@ export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 8, name: "delivery", sql: DELIVERY_SQL },
   { version: 9, name: "webhook-message-events", sql: WEBHOOK_MESSAGE_EVENTS_SQL },
   { version: 10, name: "upstream-parts", sql: UPSTREAM_PARTS_SQL },
+  { version: 11, name: "message-smpp-parts", sql: MESSAGE_SMPP_PARTS_SQL },
 ];
 
 /** Any number, the same for every anning node: serialises migrations of nodes starting together. */

@@ -74,13 +74,21 @@ export function toMessage(r: Row): Message {
     validUntil: num(r.valid_until),
     upstreamId: strOrNull(r.upstream_id),
     history: parseHistory(r.history),
+    ...smppPartsOf(r.smpp_parts),
   };
+}
+
+/** `smppParts` as a message carries it: only for a message submitted over SMPP (stored 0 otherwise). */
+function smppPartsOf(v: unknown): { smppParts?: number } {
+  const n = num(v);
+  return n > 0 ? { smppParts: n } : {};
 }
 
 /** The columns of `messages`, in the order {@link messageValues} gives and {@link messageFromValues} reads. */
 export const MESSAGE_COLUMNS =
   "id, sender_id, signature_id, signature, port, port_id, phone, text, category, status, reasons, " +
-  "campaign_id, idempotency_key, parts, created_at, updated_at, not_before, valid_until, upstream_id, history";
+  "campaign_id, idempotency_key, parts, created_at, updated_at, not_before, valid_until, upstream_id, history, " +
+  "smpp_parts";
 
 /**
  * A message from its column values in MESSAGE_COLUMNS order (a row read as an array: building it is
@@ -108,6 +116,7 @@ export function messageFromValues(v: readonly unknown[]): Message {
     validUntil: num(v[17]),
     upstreamId: strOrNull(v[18]),
     history: parseHistory(v[19]),
+    ...smppPartsOf(v[20]),
   };
 }
 
@@ -134,6 +143,7 @@ export function messageValues(m: Message): Array<string | number | null> {
     m.validUntil,
     m.upstreamId,
     historyJson(m.history),
+    m.smppParts ?? 0,
   ];
 }
 

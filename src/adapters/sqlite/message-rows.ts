@@ -18,8 +18,8 @@ export function prepareMessageInsert(db: Database.Database): Database.Statement 
   return db.prepare(
     `INSERT INTO messages (id, sender_id, signature_id, signature, port, port_id, phone, text, category, status,
        reasons, campaign_id, idempotency_key, parts, created_at, updated_at, not_before, valid_until, upstream_id,
-       history)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       history, smpp_parts)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
 }
 

@@ -2,7 +2,7 @@ import type Database from "better-sqlite3";
 import { MESSAGE_COLUMNS, prepareMessageInsert } from "./message-rows.js";
 
 /** Positions in a message row: reasons and history (of MESSAGE_COLUMNS), then the rowid `getForMove` adds. */
-export const [REASONS, HISTORY, ROWID] = [10, 19, 20];
+export const [REASONS, HISTORY, ROWID] = [10, 19, 21];
 
 /**
  * SQL appending the event JSON bound at its place to the stored history, without parsing it (the history

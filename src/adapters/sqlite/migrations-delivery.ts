@@ -1,7 +1,7 @@
 import type { Migration } from "./migration.js";
 
 /**
- * The SMPP gateway's tables (versions 7–11 of the SQLite schema): SMPP accounts, the references that
+ * The SMPP gateway's tables (versions 7–12 of the SQLite schema): SMPP accounts, the references that
  * match carriers' receipts to messages, the receipts and replies queued for senders, the webhooks'
  * second feed, and message indexes that a status change leaves alone. Appended to the core migrations in migrations.ts; never edit an applied one.
  */
@@ -128,6 +128,15 @@ export const DELIVERY_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX messages_verification ON messages(created_at) WHERE category = 'verification';
       DROP INDEX messages_marketing;
       CREATE INDEX messages_marketing ON messages(created_at, phone, sender_id) WHERE category LIKE 'marketing.%';
+    `,
+  },
+  {
+    version: 12,
+    name: "message-smpp-parts",
+    sql: `
+      -- how many ids an SMPP sender holds for a message (1, or k parts it split itself); 0: not submitted
+      -- over SMPP, so its receipts go to webhooks only
+      ALTER TABLE messages ADD COLUMN smpp_parts INTEGER NOT NULL DEFAULT 0;
     `,
   },
 ];

@@ -25,7 +25,10 @@ export type ReceiptPayload = {
   /** The recipient (E.164) and the sending number, so the receipt can be addressed like the message. */
   phone: string;
   port: string;
-  /** Parts as the sender split them: SMPP senders get one receipt per part id. */
+  /**
+   * The ids the sender holds: more than one for a long message an SMPP sender split itself, which gets
+   * one receipt per part id (`<id>-<k>`); else 1, the message id.
+   */
   parts: number;
   /** Only these parts (1-based), when not all of them (earlier parts of a refused long message). */
   onlyParts?: number[];
@@ -80,7 +83,8 @@ export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): Sen
     err: r.err,
     phone: m.phone,
     port: m.port,
-    parts: m.parts,
+    // the ids the sender holds: an SMPP sender's parts when it split the message itself, else the id
+    parts: m.smppParts ?? 1,
     submittedAt: m.createdAt,
     doneAt: r.at,
     text: firstCodePoints(m.text, 20),
@@ -94,7 +98,9 @@ export function receiptNotice(ctx: AppContext, m: Message, r: ReceiptFacts): Sen
     messageId: m.id,
     payload,
     createdAt: r.at,
-    smppDeliveredAt: null,
+    // a message that did not come over SMPP is told of by webhook only: its sender's SMPP binds hold
+    // no id for it, so the receipt is never pending for them
+    smppDeliveredAt: m.smppParts === undefined ? r.at : null,
   };
 }
 

@@ -16,6 +16,8 @@ export interface SubmitInput extends SendFields {
   id?: string;
   /** Parts as the sender split them, when it did (SMPP); else counted from the text. */
   parts?: number;
+  /** Submitted over SMPP: how many ids the sender holds for it (see Message.smppParts). */
+  smppParts?: number;
   /** The sender's own validity (SMPP validity_period): the message expires at the earlier of it and the policy's. */
   validUntil?: number;
   /** The sender's schedule (SMPP schedule_delivery_time): not handed over before it. */
@@ -75,6 +77,7 @@ export async function submitMessage(
   );
   m.idempotencyKey = input.idempotencyKey ?? null;
   if (input.parts !== undefined) m.parts = input.parts;
+  if (input.smppParts !== undefined) m.smppParts = input.smppParts;
   if (input.validUntil !== undefined) m.validUntil = Math.min(m.validUntil, input.validUntil);
   if (input.notBefore !== undefined && input.notBefore > m.notBefore) m.notBefore = input.notBefore;
   let outcome: Awaited<ReturnType<typeof ctx.store.messages.insert>>;

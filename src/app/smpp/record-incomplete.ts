@@ -34,6 +34,8 @@ export async function recordIncomplete(
     messageId,
   );
   m.parts = parts;
+  // an SMPP long message: its sender holds one id per part
+  m.smppParts = parts;
   if (acked.length > 0) await insertWithNotice(ctx, m, refusalNotice(ctx, m, "MESSAGE_INCOMPLETE", acked));
   else await ctx.store.messages.insert(m);
   return m;

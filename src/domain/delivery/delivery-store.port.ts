@@ -37,7 +37,10 @@ export interface SenderNotice {
   /** What the notice says, as JSON. */
   payload: Record<string, unknown>;
   createdAt: number;
-  /** When an SMPP receiver bind took it (deliver_sm_resp received); null while pending. */
+  /**
+   * When an SMPP receiver bind took it (deliver_sm_resp received); null while pending. A receipt for a
+   * message that did not come over SMPP is never pending: it carries its creation time here.
+   */
   smppDeliveredAt: number | null;
 }
 

@@ -42,6 +42,14 @@ export interface Message {
   idempotencyKey: string | null;
   /** Number of SMS parts the text splits into (billing and metrics; caps count messages). */
   parts: number;
+  /**
+   * Submitted over SMPP: how many ids the sender holds for it, which its receipts name. 1 for a
+   * `submit_sm` (its message id, however many parts the text goes out in, `message_payload` included);
+   * k for a long message the sender split itself (UDH or SAR), each part acknowledged as `<id>-<k>`.
+   * Absent for messages that did not come over SMPP (HTTP, campaigns, anning's own): their receipts go
+   * to webhooks, not to SMPP binds.
+   */
+  smppParts?: number;
   createdAt: number;
   updatedAt: number;
   /** The dispatcher takes it no earlier than this (quiet hours, scheduled campaigns). */

@@ -30,6 +30,29 @@ export function messagesContract(ctx: StoreContext): void {
       expect(await ctx.store.messages.get("msg_missing")).toBeNull();
     });
 
+    it("keeps how many ids an SMPP sender holds, through every way a message is written and read", async () => {
+      const split = aMessage({ parts: 3, smppParts: 3 });
+      const payload = aMessage({ parts: 3, smppParts: 1 });
+      const http = aMessage({ parts: 3 });
+      await ctx.store.messages.insert(split);
+      await ctx.store.messages.insertMany([payload, http]);
+      for (const m of [split, payload, http]) expect(await ctx.store.messages.get(m.id)).toEqual(m);
+      expect(await ctx.store.messages.get(http.id)).not.toHaveProperty("smppParts");
+      const claimed = await ctx.store.messages.claimOutbox(10, T0 + 1);
+      expect(claimed.map((m) => [m.id, m.smppParts])).toEqual(
+        expect.arrayContaining([
+          [split.id, 3],
+          [payload.id, 1],
+          [http.id, undefined],
+        ]),
+      );
+      const moved = await ctx.store.messages.transitionReturning(split.id, ["dispatching"], "sent", {
+        status: "sent",
+        at: T0 + 2,
+      });
+      expect(moved?.smppParts).toBe(3);
+    });
+
     it("returns the existing message for a repeated idempotency key of the same sender", async () => {
       const m1 = aMessage({ idempotencyKey: "k-1" });
       const m2 = aMessage({ idempotencyKey: "k-1", text: "different" });

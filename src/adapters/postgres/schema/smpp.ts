@@ -90,3 +90,11 @@ export const UPSTREAM_PARTS_SQL = `
   DROP TABLE upstream_keys;
   DROP TABLE upstream_refs;
 `;
+
+/**
+ * How many ids an SMPP sender holds for a message (1, or k parts it split itself); 0: not submitted
+ * over SMPP, so its receipts go to webhooks only.
+ */
+export const MESSAGE_SMPP_PARTS_SQL = `
+  ALTER TABLE messages ADD COLUMN smpp_parts int4 NOT NULL DEFAULT 0;
+`;

@@ -36,10 +36,52 @@ describe("readUdh", () => {
     expect(readUdh(Buffer.from([3, 0x24, 1, 0x01]))).toEqual({ headerLength: 4 });
   });
 
-  it("ignores a concatenation element with total or sequence 0, or sequence past total", () => {
-    expect(readUdh(Buffer.from([5, 0, 3, 1, 0, 1]))).toEqual({ headerLength: 6 });
-    expect(readUdh(Buffer.from([5, 0, 3, 1, 2, 0]))).toEqual({ headerLength: 6 });
-    expect(readUdh(Buffer.from([5, 0, 3, 1, 2, 3]))).toEqual({ headerLength: 6 });
+  it("flags a concatenation element with total or sequence 0, or sequence past total, as invalid", () => {
+    const invalid = { headerLength: 6, invalidConcat: true };
+    expect(readUdh(Buffer.from([5, 0, 3, 1, 0, 1]))).toEqual(invalid);
+    expect(readUdh(Buffer.from([5, 0, 3, 1, 0, 0]))).toEqual(invalid);
+    expect(readUdh(Buffer.from([5, 0, 3, 1, 2, 0]))).toEqual(invalid);
+    expect(readUdh(Buffer.from([5, 0, 3, 1, 2, 3]))).toEqual(invalid);
+    expect(readUdh(Buffer.from([5, 0, 3, 1, 3, 4, 0x41]))).toEqual(invalid);
+    // 16-bit reference
+    expect(readUdh(Buffer.from([6, 8, 4, 0x12, 0x34, 3, 4]))).toEqual({
+      headerLength: 7,
+      invalidConcat: true,
+    });
+    expect(readUdh(Buffer.from([6, 8, 4, 0x12, 0x34, 3, 0]))).toEqual({
+      headerLength: 7,
+      invalidConcat: true,
+    });
+    expect(readUdh(Buffer.from([6, 8, 4, 0x12, 0x34, 0, 1]))).toEqual({
+      headerLength: 7,
+      invalidConcat: true,
+    });
+  });
+
+  it("flags a concatenation element of the wrong length, and an invalid one beside a valid one", () => {
+    expect(readUdh(Buffer.from([4, 0, 2, 1, 3]))).toEqual({ headerLength: 5, invalidConcat: true });
+    expect(readUdh(Buffer.from([5, 8, 3, 0x12, 0x34, 3]))).toEqual({ headerLength: 6, invalidConcat: true });
+    expect(readUdh(Buffer.from([11, 0, 3, 1, 3, 4, 8, 4, 0x12, 0x34, 3, 1]))).toEqual({
+      headerLength: 12,
+      invalidConcat: true,
+    });
+    expect(readUdh(Buffer.from([11, 8, 4, 0x12, 0x34, 3, 1, 0, 3, 1, 3, 4]))).toEqual({
+      headerLength: 12,
+      invalidConcat: true,
+    });
+  });
+
+  it("reads part 1 of 1 as a valid element, and a header without one as no concatenation", () => {
+    expect(readUdh(Buffer.from([5, 0, 3, 7, 1, 1]))).toEqual({
+      headerLength: 6,
+      concat: { ref: 7, total: 1, seq: 1 },
+    });
+    expect(readUdh(Buffer.from([6, 8, 4, 0, 7, 1, 1]))).toEqual({
+      headerLength: 7,
+      concat: { ref: 7, total: 1, seq: 1 },
+    });
+    expect(readUdh(Buffer.from([8, 0x0a, 3, 0, 4, 0x10, 0x24, 1, 1, 0x41]))).toEqual({ headerLength: 9 });
+    expect(readUdh(Buffer.from([0, 0x41]))).toEqual({ headerLength: 1 });
   });
 
   it("throws a non-fatal PduError when the header runs past the end", () => {

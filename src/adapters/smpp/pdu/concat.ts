@@ -25,19 +25,37 @@ const GSM_PART = 153;
 const UCS2_SINGLE = 70;
 const UCS2_PART = 67;
 
+/** What {@link readUdh} found in a user data header. */
+export interface Udh {
+  /** Octets of the header, the UDHL octet included: the text starts at `sm.subarray(headerLength)`. */
+  headerLength: number;
+  /** The concatenation element, when there is a valid one (and no invalid one). */
+  concat?: ConcatInfo;
+  /**
+   * True when a concatenation element (IEI 0x00 or 0x08) is there but cannot be a part of a message:
+   * total 0, sequence 0, sequence past the total, or an element of the wrong length. A handset ignores
+   * such an element (3GPP 23.040 §9.2.3.24.1); an SMSC taking a submit refuses it (`concat` is then absent).
+   */
+  invalidConcat?: true;
+}
+
 /**
- * Parses the user data header at the start of a short_message sent with UDHI set. `headerLength` counts
- * the UDHL octet too, so the text starts at `sm.subarray(headerLength)`. Information elements 0x00 (8-bit
- * reference) and 0x08 (16-bit reference) give `concat`; a concatenation element with total or sequence 0,
- * or sequence > total, is ignored as 23.040 asks. Other elements are skipped.
+ * Parses the user data header at the start of a short_message sent with UDHI set. Information elements
+ * 0x00 (8-bit reference) and 0x08 (16-bit reference) give `concat`; a concatenation element with total or
+ * sequence 0, sequence > total, or the wrong length sets `invalidConcat` instead. Other elements are
+ * skipped.
  *
+ * @example
+ * const udh = readUdh(sm); // 05 00 03 2a 03 04: part 4 of 3
+ * udh; // { headerLength: 6, invalidConcat: true }
  * @throws PduError (ESME_RINVMSGLEN, non-fatal) when the header or one of its elements runs past the end.
  */
-export function readUdh(sm: Buffer): { headerLength: number; concat?: ConcatInfo } {
+export function readUdh(sm: Buffer): Udh {
   const udhl = sm[0];
   if (udhl === undefined || udhl + 1 > sm.length) throw badUdh();
   const headerLength = udhl + 1;
   let concat: ConcatInfo | undefined;
+  let invalid = false;
   let i = 1;
   while (i < headerLength) {
     if (i + 2 > headerLength) throw badUdh();
@@ -45,13 +63,18 @@ export function readUdh(sm: Buffer): { headerLength: number; concat?: ConcatInfo
     const iel = sm[i + 1] as number;
     const v = i + 2;
     if (v + iel > headerLength) throw badUdh();
-    if (iei === 0x00 && iel === 3) {
-      concat = validConcat(sm[v] as number, sm[v + 1] as number, sm[v + 2] as number) ?? concat;
-    } else if (iei === 0x08 && iel === 4) {
-      concat = validConcat(sm.readUInt16BE(v), sm[v + 2] as number, sm[v + 3] as number) ?? concat;
+    if (iei === 0x00 || iei === 0x08) {
+      let c: ConcatInfo | undefined;
+      if (iei === 0x00 && iel === 3)
+        c = validConcat(sm[v] as number, sm[v + 1] as number, sm[v + 2] as number);
+      if (iei === 0x08 && iel === 4)
+        c = validConcat(sm.readUInt16BE(v), sm[v + 2] as number, sm[v + 3] as number);
+      if (c === undefined) invalid = true;
+      else concat = c;
     }
     i = v + iel;
   }
+  if (invalid) return { headerLength, invalidConcat: true };
   return concat === undefined ? { headerLength } : { headerLength, concat };
 }
 

@@ -1,6 +1,6 @@
 /** SMPP 3.4 PDUs: types, binary codec, stream framer, text codings, concatenation, delivery receipts. */
 export { CSTR_MAX, decodePdu, encodePdu, encodePduAs, readHeader } from "./codec.js";
-export { type ConcatInfo, readUdh, type SmsPart, splitText } from "./concat.js";
+export { type ConcatInfo, readUdh, type SmsPart, splitText, type Udh } from "./concat.js";
 export { PduFramer } from "./framer.js";
 export {
   type BarePdu,

@@ -15,6 +15,17 @@ const STATE_OF_STAT: Record<string, number> = {
   UNKNOWN: MESSAGE_STATE.UNKNOWN,
 };
 
+/** SMPP data_coding 1: IA5 (CCITT T.50), that is ASCII. */
+const DATA_CODING_IA5 = 0x01;
+
+/**
+ * The ASCII bytes of a receipt text. Its fields are ASCII by construction (ids, digits, the stat, the
+ * text with non-ASCII characters left out); anything else (a carrier's odd `err:`) becomes "?".
+ */
+function asciiBytes(text: string): Buffer {
+  return Buffer.from(text.replace(/[^\x20-\x7e]/g, "?"), "latin1");
+}
+
 /** A deliver_sm from a handset number (TON 1, international) to a port. */
 function deliverSm(fields: Partial<Omit<SmBody, "command">>): RequestPdu {
   return smBody("deliver_sm", { sourceTon: 1, ...fields });
@@ -28,7 +39,8 @@ function errField(p: ReceiptPayload): string {
 
 /**
  * The `deliver_sm` PDUs a notice becomes: one receipt per part id the sender holds (esm_class 0x04, the
- * standard receipt text, receipted_message_id and message_state), or one reply (esm_class 0x00).
+ * standard receipt text in data_coding 1, ASCII; receipted_message_id and message_state), or one reply
+ * (esm_class 0x00, GSM 03.38 or UCS-2).
  */
 export function noticeToPdus(
   n: SenderNotice,
@@ -67,13 +79,15 @@ export function noticeToPdus(
       // receipts are read as plain ASCII by most clients: non-ASCII characters are left out
       text: r.text.replace(/[^\x20-\x7e]/g, ""),
     });
-    const { dataCoding, bytes } = encodeText(text);
+    // data_coding 1 (IA5/ASCII), one byte per character: in GSM 03.38 (data_coding 0) the "_" of every
+    // message id would be 0x11, and clients read receipts as ASCII whatever the data_coding says
+    const bytes = asciiBytes(text);
     out.push(
       deliverSm({
         sourceAddr: recipientToSmpp(1, r.phone),
         destAddr: r.port,
         esmClass: 0x04,
-        dataCoding,
+        dataCoding: DATA_CODING_IA5,
         shortMessage: bytes.length <= 254 ? bytes : bytes.subarray(0, 254),
         tlvs: { receiptedMessageId: id, messageState: STATE_OF_STAT[r.stat] ?? MESSAGE_STATE.UNKNOWN },
       }),

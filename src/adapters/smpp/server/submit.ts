@@ -6,7 +6,7 @@ import { bracketedSignatures } from "../../../domain/signatures/signature.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { portFromSmpp, recipientFromSmpp } from "../addresses.js";
 import { errorToSmppStatus, refusalStatus, SMPP_STATUS } from "../command-status.js";
-import { decodeText, readUdh, type SmPdu, STATUS } from "../pdu/index.js";
+import { type ConcatInfo, decodeText, readUdh, type SmPdu, STATUS, type Udh } from "../pdu/index.js";
 import { categoryForServiceType } from "../service-types.js";
 import { parseSmppTime } from "../smpp-time.js";
 import type { ArrivedPart, LongMessages } from "./long-messages.js";
@@ -52,15 +52,19 @@ export class SubmitHandler {
     if (!cat.ok) return refuse(SMPP_STATUS.SERVICE_TYPE_UNKNOWN);
     if (!READABLE_CODINGS.has(pdu.dataCoding)) return refuse(SMPP_STATUS.DATA_CODING_UNSUPPORTED);
     let body = pdu.tlvs.messagePayload ?? pdu.shortMessage;
-    let concat: { ref: number; total: number; seq: number } | undefined;
+    let concat: ConcatInfo | undefined;
     if (pdu.esmClass & 0x40) {
+      let udh: Udh;
       try {
-        const udh = readUdh(body);
-        body = body.subarray(udh.headerLength);
-        concat = udh.concat;
+        udh = readUdh(body);
       } catch {
         return refuse(SMPP_STATUS.CONCAT_INVALID);
       }
+      // a concatenation element naming no part of a message (part 0, part 4 of 3, total 0) is refused,
+      // never read as a whole message; a UDH without one is a whole message
+      if (udh.invalidConcat) return refuse(SMPP_STATUS.CONCAT_INVALID);
+      body = body.subarray(udh.headerLength);
+      concat = udh.concat;
     } else if (pdu.tlvs.sarTotalSegments !== undefined && pdu.tlvs.sarSegmentSeqnum !== undefined) {
       concat = {
         ref: pdu.tlvs.sarMsgRefNum ?? 0,
@@ -68,6 +72,9 @@ export class SubmitHandler {
         seq: pdu.tlvs.sarSegmentSeqnum,
       };
     }
+    // SAR TLVs alike (readUdh has checked a UDH's); a part 1 of 1 is a whole message
+    if (concat && (concat.total < 1 || concat.seq < 1 || concat.seq > concat.total))
+      return refuse(SMPP_STATUS.CONCAT_INVALID);
     const now = this.ctx.clock.now();
     const validity = parseSmppTime(pdu.validityPeriod, now);
     if (!validity.ok || (validity.at !== null && validity.at <= now))
@@ -86,8 +93,7 @@ export class SubmitHandler {
       ...(schedule.at !== null ? { notBefore: schedule.at } : {}),
     };
     const rd = pdu.registeredDelivery;
-    if (!concat || concat.total <= 1) return this.submit(fields, text, rd);
-    if (concat.seq < 1 || concat.seq > concat.total) return refuse(SMPP_STATUS.CONCAT_INVALID);
+    if (!concat || concat.total === 1) return this.submit(fields, text, rd);
     const key = `${account.id}|${fields.port}|${fields.phone}|${concat.ref}|${concat.total}`;
     if (this.long.full) return refuse(STATUS.ESME_RMSGQFUL);
     this.pending.set(key, fields);
@@ -151,7 +157,8 @@ export class SubmitHandler {
           signature: signatureOf(text),
           text,
           id: messageId,
-          ...(parts ? { parts } : {}),
+          // the ids the sender holds: one per part it split the message into, else the message id
+          ...(parts ? { parts, smppParts: parts } : { smppParts: 1 }),
           receiptIfRefused: true,
         },
       );

@@ -206,8 +206,10 @@ describe("carrier links: reconnection and rate", () => {
       }
       await eventually(() => w.sim.messages.length === 10, 10_000);
       const times = w.sim.messages.map((m) => m.at).sort((a, b) => a - b);
-      // a bucket of 5 a second: the first 5 at once, the next 5 over about a second
-      expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(700);
+      // 5 a second: the first 5 at once, the next 5 a second later, never 6 within one second (a token
+      // bucket let 10 through in the first second)
+      expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950);
+      for (const t of times) expect(times.filter((x) => x >= t && x < t + 950).length).toBeLessThanOrEqual(5);
     } finally {
       await w.close();
     }

@@ -69,16 +69,24 @@ export class UpstreamConnection {
     });
     session.on("request", (pdu: Pdu) => this.onRequest(session, pdu));
     const command = this.cfg.bindMode === "transmitter" ? "bind_transmitter" : "bind_transceiver";
-    const resp = await session.request({
-      command,
-      systemId: this.cfg.systemId,
-      password: this.cfg.password,
-      systemType: this.cfg.systemType,
-      interfaceVersion: 0x34,
-      addrTon: 0,
-      addrNpi: 0,
-      addressRange: "",
-    });
+    let resp: Pdu;
+    try {
+      resp = await session.request({
+        command,
+        systemId: this.cfg.systemId,
+        password: this.cfg.password,
+        systemType: this.cfg.systemType,
+        interfaceVersion: 0x34,
+        addrTon: 0,
+        addrNpi: 0,
+        addressRange: "",
+      });
+    } catch (err) {
+      // no answer in time (a carrier that hangs): this connection is given up, so it is closed, or the
+      // carrier would count it as a bind once it wakes, beside the one the next attempt makes
+      session.close("bind not answered");
+      throw err;
+    }
     if (resp.status !== 0) {
       session.close("bind refused");
       throw new Error(`bind refused with status 0x${resp.status.toString(16)}`);

@@ -5,8 +5,8 @@ import type { Message } from "../../domain/messages/message.js";
 import { recipientToSmpp } from "../smpp/addresses.js";
 import { isTemporaryStatus } from "../smpp/command-status.js";
 import { encodeText, type Pdu, type SmBody, type SmPdu, smBody, splitText } from "../smpp/pdu/index.js";
-import { TokenBucket } from "../smpp/server/rate-limiter.js";
 import { RequestNotSentError } from "../smpp/session-errors.js";
+import { RateWindow } from "./rate-window.js";
 import { UpstreamConnection } from "./upstream-connection.js";
 import type { UpstreamConfig } from "./upstreams-config.js";
 
@@ -16,7 +16,8 @@ import type { UpstreamConfig } from "./upstreams-config.js";
  */
 export class UpstreamLink {
   readonly connections: UpstreamConnection[];
-  private readonly bucket: TokenBucket | null;
+  /** The carrier's agreed rate (tps), never exceeded in any one second. */
+  private readonly bucket: RateWindow | null;
   private next = 0;
   private ref = 0;
 
@@ -29,7 +30,7 @@ export class UpstreamLink {
       { length: Math.max(1, cfg.binds) },
       () => new UpstreamConnection(cfg, (pdu) => onDeliver(cfg.name, pdu), log),
     );
-    this.bucket = cfg.tps > 0 ? new TokenBucket(cfg.tps) : null;
+    this.bucket = cfg.tps > 0 ? new RateWindow(cfg.tps) : null;
   }
 
   get name(): string {
@@ -74,11 +75,9 @@ export class UpstreamLink {
    * session lost with parts on the wire throws: the outcome is unknown.
    */
   async submit(m: Message): Promise<UpstreamResult | null> {
-    if (this.bucket) {
-      for (let w = this.bucket.waitMs(); w > 0; w = this.bucket.waitMs())
-        await new Promise((r) => setTimeout(r, w));
-      this.bucket.take();
-    }
+    // several hand-overs may wait at once: each goes only with a slot it took itself
+    while (this.bucket && !this.bucket.take())
+      await new Promise((r) => setTimeout(r, Math.max(1, this.bucket?.waitMs() ?? 1)));
     const conn = this.pick();
     const session = conn?.session;
     if (!session || session.closed) return null;

@@ -4,6 +4,7 @@ import { isIpOrCidr, type SmppAccount, type SmppAccountStatus } from "../../doma
 import type { SmppAccountPatch } from "../../domain/smpp/smpp-account-store.port.js";
 import { type Actor, type AppContext, assertActsFor, assertAdmin } from "../context.js";
 import { checkCategories } from "../registry/signatures.js";
+import { smppAccountChanged } from "./live-binds.js";
 import { hashSmppPassword, newSmppPassword, newSystemId } from "./smpp-passwords.js";
 
 export {
@@ -133,15 +134,21 @@ export async function getSmppAccount(ctx: AppContext, actor: Actor, id: string):
   return a;
 }
 
+/**
+ * Stores a change and has the account's live binds follow it (on every node): from their next submit_sm
+ * under the new limits and default category; ended (unbind) when the account is disabled, its password
+ * changed or their address is no longer allowed.
+ */
 async function updated(ctx: AppContext, id: string, patch: SmppAccountPatch): Promise<SmppAccount> {
   const a = await ctx.store.smppAccounts.update(id, patch, ctx.clock.now());
   if (!a) throw new DomainError("NOT_FOUND", "no such SMPP account");
+  await smppAccountChanged(ctx, a);
   return a;
 }
 
 /**
- * Gives an account a new password (admin only), returned here only; the old one stops working at once
- * and a lock left by wrong passwords is lifted.
+ * Gives an account a new password (admin only), returned here only; the old one stops working at once,
+ * binds made with it are unbound (on every node), and a lock left by wrong passwords is lifted.
  */
 export async function resetSmppPassword(
   ctx: AppContext,
@@ -155,7 +162,10 @@ export async function resetSmppPassword(
   return { account: { ...account, failedBinds: 0, lockedUntil: null }, password };
 }
 
-/** Disables (every new bind refused) or enables an account (admin only); enabling also lifts a lock. */
+/**
+ * Disables (every new bind refused, the binds up unbound on every node) or enables an account (admin
+ * only); enabling also lifts a lock.
+ */
 export async function setSmppAccountStatus(
   ctx: AppContext,
   actor: Actor,
@@ -169,7 +179,11 @@ export async function setSmppAccountStatus(
   return { ...account, failedBinds: 0, lockedUntil: null };
 }
 
-/** Changes an account's limits, default category or allowed addresses (admin only). */
+/**
+ * Changes an account's limits, default category or allowed addresses (admin only). Binds already up
+ * follow from their next submit_sm (tps, defaultCategory); a bind whose address is no longer allowed is
+ * unbound; a lower maxBinds leaves the binds up as they are and refuses new ones until fewer are up.
+ */
 export async function updateSmppAccount(
   ctx: AppContext,
   actor: Actor,

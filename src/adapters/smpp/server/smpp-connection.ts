@@ -2,6 +2,7 @@ import type { Socket } from "node:net";
 import type { AppContext } from "../../../app/context.js";
 import { authenticateBind } from "../../../app/smpp/accounts.js";
 import type { BindLease } from "../../../app/smpp/bind-leases.port.js";
+import { type BindEnd, bindEndsAfter } from "../../../app/smpp/live-binds.js";
 import { DomainError } from "../../../domain/shared/domain-error.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { SMPP_STATUS } from "../command-status.js";
@@ -19,6 +20,8 @@ export interface ConnectionHost {
   readonly submits: SubmitHandler;
   readonly notices: NoticePusher;
   readonly connections: Set<SmppConnection>;
+  /** Moves on every account change the server sees (see SmppServer.accountEpoch). */
+  readonly accountEpoch: number;
   bindsOf(accountId: string): number;
   limiterOf(a: SmppAccount): TokenBucket;
   /** A session id unique across nodes, for the account's bind lease. */
@@ -43,8 +46,13 @@ export function unknownSystemIdForLog(systemId: string): string {
  */
 export class SmppConnection {
   readonly session: SmppSession;
+  /** The bound account as it is now: changes made since the bind reach it (see {@link follow}). */
   account: SmppAccount | null = null;
   private mode: BindMode | null = null;
+  /** Why the bind is being ended after its account changed (unbind sent); submits are refused from then on. */
+  private ended: BindEnd | null = null;
+  /** The server's account epoch `account` is as new as. */
+  private followedAt = 0;
   private binding = false;
   private readonly bindTimer: NodeJS.Timeout;
 
@@ -98,6 +106,7 @@ export class SmppConnection {
     if (this.mode || this.binding) return answer(STATUS.ESME_RALYBND);
     this.binding = true;
     const ctx = this.server.ctx;
+    let epoch = this.server.accountEpoch;
     try {
       const auth = await authenticateBind(ctx, {
         systemId: pdu.systemId,
@@ -126,17 +135,36 @@ export class SmppConnection {
         setTimeout(() => this.session.close("too many binds"), 50).unref();
         return;
       }
+      // an account changed while this bind was checked (disabled, a new password…): look at it again
+      let account = auth.account;
+      while (epoch !== this.server.accountEpoch) {
+        epoch = this.server.accountEpoch;
+        const now = await ctx.store.smppAccounts.get(account.id);
+        const end = bindEndsAfter(account, now, this.session.remoteAddress);
+        if (end !== null || !now) {
+          this.server.stats.bindFailures++;
+          ctx.log.warn({ systemId: pdu.systemId, reason: end }, "smpp bind refused: its account changed");
+          this.claimed = null;
+          this.releaseBind();
+          answer(STATUS.ESME_RBINDFAIL);
+          setTimeout(() => this.session.close("bind refused"), 50).unref();
+          return;
+        }
+        account = now;
+      }
       if (this.session.closed) {
         // the client went away while its bind was being checked
         this.releaseBind();
         return;
       }
-      this.account = auth.account;
+      // from here to the answer nothing awaits: a change seen after this reaches the bind by follow()
+      this.account = account;
+      this.followedAt = epoch;
       this.mode = pdu.command.slice(5) as BindMode;
       clearTimeout(this.bindTimer);
       this.server.stats.binds++;
       answer(0);
-      if (this.mode !== "transmitter") this.server.notices.attach(auth.account.enterpriseId, this.session);
+      if (this.mode !== "transmitter") this.server.notices.attach(account.enterpriseId, this.session);
     } catch (err) {
       ctx.log.error({ err: String(err) }, "smpp bind failed");
       answer(STATUS.ESME_RBINDFAIL);
@@ -193,13 +221,10 @@ export class SmppConnection {
   }
 
   private async submit(pdu: SmPdu): Promise<void> {
+    const notBound = { status: SMPP_STATUS.NOT_BOUND_FOR_SUBMIT, messageId: "" };
     const account = this.account;
-    if (!account || this.mode === "receiver") {
-      this.session.respond(pdu, {
-        command: "submit_sm_resp",
-        status: SMPP_STATUS.NOT_BOUND_FOR_SUBMIT,
-        messageId: "",
-      });
+    if (!account || this.mode === "receiver" || this.ended) {
+      this.session.respond(pdu, { command: "submit_sm_resp", ...notBound });
       return;
     }
     const stats = this.server.stats;
@@ -207,7 +232,9 @@ export class SmppConnection {
     let answer: { status: number; messageId: string };
     try {
       const over = await this.overRate(account);
-      answer = over ?? (await this.server.submits.handle(account, pdu));
+      // the account may have changed meanwhile: its latest settings decide, and an ended bind sends nothing
+      answer =
+        over ?? (this.ended ? notBound : await this.server.submits.handle(this.account ?? account, pdu));
     } catch (err) {
       this.server.ctx.log.error({ err: String(err) }, "submit_sm failed");
       answer = { status: STATUS.ESME_RSYSERR, messageId: "" };
@@ -244,6 +271,30 @@ export class SmppConnection {
       if (err instanceof DomainError && err.code === "SERVICE_DEGRADED") return null;
       throw err;
     }
+  }
+
+  /**
+   * The bound account changed (`now`, null when it is gone), as of the server's account epoch `epoch`: the
+   * bind goes on under the new settings from its next submit_sm, or, disabled, with a new password or from
+   * an address no longer allowed, is ended: no more submits or deliver_sm, an unbind, then the close (a
+   * submit_sm already being handled may still be answered). Older news than the bind holds is ignored.
+   */
+  follow(now: SmppAccount | null, epoch: number): void {
+    const bound = this.account;
+    if (!bound || !this.mode || this.ended || this.session.closed || epoch < this.followedAt) return;
+    this.followedAt = epoch;
+    const end = bindEndsAfter(bound, now, this.session.remoteAddress);
+    if (end === null && now) {
+      this.account = now;
+      return;
+    }
+    this.ended = end ?? "ACCOUNT_GONE";
+    this.server.ctx.log.warn(
+      { systemId: bound.systemId, reason: this.ended },
+      "smpp bind ended: account changed",
+    );
+    if (this.mode !== "transmitter") this.server.notices.detach(bound.enterpriseId, this.session);
+    void this.session.unbind();
   }
 
   /** Unbinds politely (at shutdown). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import type { AppContext } from "../../../app/context.js";
+import { watchSmppAccounts } from "../../../app/smpp/live-binds.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { LongMessages } from "./long-messages.js";
 import { NoticePusher } from "./notice-pusher.js";
@@ -27,6 +28,11 @@ export interface SmppServerOptions {
   longMessageTimeoutMs?: number;
   /** How often receivers look for notices queued by other nodes (default 1 s). */
   noticePollMs?: number;
+  /**
+   * How often the server looks whether the registry was reloaded (another node changed an account), to
+   * read its binds' accounts again (default 250 ms; a look is a comparison, the read happens on a change).
+   */
+  accountCheckMs?: number;
 }
 
 /**
@@ -48,6 +54,16 @@ export class SmppServer {
   private readonly node = randomUUID().slice(0, 8);
   private sessions = 0;
   private renewTimer: NodeJS.Timeout | null = null;
+  /**
+   * Moves on every account change seen (here, or read after another node's): a bind checked before it
+   * moved reads its account again before it is answered (see SmppConnection.bind).
+   */
+  accountEpoch = 0;
+  private accountTimer: NodeJS.Timeout | null = null;
+  private unwatch: (() => void) | null = null;
+  /** The registry index last seen: another one means a registry reload, perhaps after an account change. */
+  private seenRegistry: unknown = null;
+  private rereading: Promise<void> | null = null;
 
   private constructor(
     readonly ctx: AppContext,
@@ -88,6 +104,12 @@ export class SmppServer {
     }
     ctx.onNotice = (enterpriseId) => s.notices.notify(enterpriseId);
     s.notices.start();
+    // account changes reach live binds: made here at once; made on another node when the registry
+    // version it bumped has reloaded this node's registry
+    s.unwatch = watchSmppAccounts(ctx, (a) => s.accountChanged(a));
+    s.seenRegistry = ctx.state.registry;
+    s.accountTimer = setInterval(() => s.checkAccounts(), opts.accountCheckMs ?? 250);
+    s.accountTimer.unref();
     const leases = ctx.bindLeases;
     if (leases) {
       s.renewTimer = setInterval(() => {
@@ -152,6 +174,42 @@ export class SmppServer {
     return l.bucket;
   }
 
+  /** An account changed on this node: its binds follow it at once (or are unbound). */
+  private accountChanged(a: SmppAccount): void {
+    const epoch = ++this.accountEpoch;
+    for (const c of this.connections) if (c.account?.id === a.id) c.follow(a, epoch);
+  }
+
+  /** Reads the binds' accounts again when the registry was reloaded since the last look. */
+  private checkAccounts(): void {
+    if (this.rereading || this.ctx.state.registry === this.seenRegistry) return;
+    this.seenRegistry = this.ctx.state.registry;
+    this.rereading = this.rereadAccounts()
+      .catch((err: unknown) => {
+        // looked at again on the next tick
+        this.seenRegistry = null;
+        this.ctx.log.warn({ err: String(err) }, "smpp accounts not read again");
+      })
+      .finally(() => {
+        this.rereading = null;
+      });
+  }
+
+  /**
+   * Reads the accounts of the binds up (one query) and has each bind follow its own. A bind told of a
+   * change after this read began (here, at once) keeps what it was told: it is at least as new.
+   */
+  private async rereadAccounts(): Promise<void> {
+    const epoch = ++this.accountEpoch;
+    const bound = [...this.connections].flatMap((c) =>
+      c.account && !c.closed ? [[c, c.account] as const] : [],
+    );
+    if (bound.length === 0) return;
+    const enterprises = [...new Set(bound.map(([, a]) => a.enterpriseId))];
+    const now = new Map((await this.ctx.store.smppAccounts.list(enterprises)).map((a) => [a.id, a]));
+    for (const [c, a] of bound) c.follow(now.get(a.id) ?? null, epoch);
+  }
+
   /**
    * Stops accepting, unbinds every session, and records the parts of long messages still being assembled
    * (as refused: they were acknowledged and must not be lost).
@@ -159,6 +217,9 @@ export class SmppServer {
   async close(): Promise<void> {
     this.notices.stop();
     if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.accountTimer) clearInterval(this.accountTimer);
+    this.unwatch?.();
+    await this.rereading;
     if (this.ctx.onNotice) this.ctx.onNotice = undefined;
     await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
     await Promise.all([...this.connections].map((c) => c.unbind()));

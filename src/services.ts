@@ -234,6 +234,11 @@ export async function buildServices(config: Config, opts: BuildOptions = {}): Pr
 function smppUpstream(file: UpstreamsFile, log: Logger, handlers: UpstreamHandlers): SmppUpstream {
   const portability = file.portabilityFile ? CsvPortabilityTable.fromFile(file.portabilityFile) : undefined;
   const router = new Router(file.routes, file.default, file.failover, portability);
+  if (file.default === null)
+    log.warn(
+      { routes: file.routes.length },
+      "upstreams file names no default route: a message to a number no route takes fails (no route for this number)",
+    );
   return new SmppUpstream(file.upstreams, router, handlers, log);
 }
 

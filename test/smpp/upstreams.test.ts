@@ -133,6 +133,20 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     expect(b.messages.map((m) => m.destination).some((d) => d === onWire)).toBe(false);
   });
 
+  it("with no default route, a number no route takes fails at once, with the reason", async () => {
+    const b = await sim();
+    const w = await world((a) => ({
+      upstreams: [up("a", a), up("b", b.port)],
+      routes: [{ upstream: "b", prefixes: ["86139"] }],
+    }));
+    const id = await sendAccepted(w, "13812345678");
+    await eventually(async () => (await w.services.ctx.store.messages.get(id))?.status === "failed", 5000);
+    const m = await w.services.ctx.store.messages.get(id);
+    expect(m?.history.at(-1)?.note).toBe("no route for this number");
+    expect(w.sim.messages).toHaveLength(0);
+    expect(b.messages).toHaveLength(0);
+  });
+
   it("long texts go as message_payload to an upstream configured so", async () => {
     const w = await world((a) => ({
       upstreams: [up("a", a, { longMessages: "payload" })],

@@ -85,11 +85,10 @@ export class SmppUpstream implements Upstream {
       const r = await link.submit(m);
       if (r) return r;
     }
-    return {
-      ok: false,
-      permanent: false,
-      error: routes.length === 0 ? "no route for this number" : `no bind up on ${routes.join(", ")}`,
-    };
+    // no route at all is the configuration's answer, not a passing state: the message fails at once
+    // (a file without a default route; see the warning at start) rather than waiting out its validity
+    if (routes.length === 0) return { ok: false, permanent: true, error: "no route for this number" };
+    return { ok: false, permanent: false, error: `no bind up on ${routes.join(", ")}` };
   }
 
   /** Which links are bound, for health checks. */

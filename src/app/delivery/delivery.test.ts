@@ -158,6 +158,27 @@ describe("delivery", () => {
     await s.close();
   });
 
+  it("a message the carrier cannot take for now waits longer after each try, up to five minutes", async () => {
+    const h = await appHarness();
+    const { id } = await acceptedMessage(h);
+    const up = new FlakyUpstream();
+    const again = await h.reopen(up);
+    const waits: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const tried = again.dispatcher.dispatchBatch();
+      await eventually(() => up.waiting.length === 1);
+      up.waiting.shift()?.({ ok: false, permanent: false, error: "no bind up on a" });
+      await tried;
+      const m = (await again.ctx.store.messages.get(id)) as Message;
+      expect(m.status).toBe("accepted");
+      waits.push(m.notBefore - h.clock.now());
+      h.clock.set(m.notBefore);
+    }
+    expect(waits).toEqual([5000, 10_000, 20_000, 40_000, 80_000, 160_000, 300_000, 300_000, 300_000]);
+    await again.close();
+    await h.services.close();
+  });
+
   it("a withdrawal stops a queued message before hand-over", async () => {
     const h = await appHarness();
     const s = h.services;

@@ -196,6 +196,17 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * How long a message the carrier could not take for now waits: `retryMs`, doubling with each earlier
+   * such try (its history keeps them), up to five minutes. A long outage then adds a few history
+   * entries an hour, not two every few seconds.
+   */
+  private retryDelay(m: Message): number {
+    let tries = 0;
+    for (const e of m.history) if (e.note?.startsWith("upstream: ")) tries++;
+    return Math.min((this.opts.retryMs ?? 5000) * 2 ** Math.min(tries, 16), MAX_RETRY_MS);
+  }
+
   private async handOver(m: Message): Promise<void> {
     const { messages } = this.ctx.store;
     const now = this.ctx.clock.now();
@@ -260,10 +271,13 @@ export class Dispatcher {
     } else {
       this.stats.deferred++;
       const event = { status: "accepted" as const, at, note: `upstream: ${result.error}` };
-      await this.record(() => messages.defer(m.id, at + (this.opts.retryMs ?? 5000), event));
+      await this.record(() => messages.defer(m.id, at + this.retryDelay(m), event));
     }
   }
 }
+
+/** The longest wait between two tries of a message its carrier keeps refusing for now. */
+const MAX_RETRY_MS = 300_000;
 
 /** One reference per part an upstream took, for matching its receipts. */
 function refsOf(m: Message, route: string, partIds: readonly string[], at: number): UpstreamRef[] {

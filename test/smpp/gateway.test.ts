@@ -3,6 +3,7 @@ import { reasonToSmppStatus } from "../../src/adapters/smpp/command-status.js";
 import { decodeText, encodeUcs2, parseReceipt, type SmPdu } from "../../src/adapters/smpp/pdu/index.js";
 import { ADMIN } from "../../src/app/context.js";
 import { decideMessage } from "../../src/app/messaging/decide-message.js";
+import { changeSignatureStatus } from "../../src/app/registry/signatures.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
 import { eventually, type SmppWorld, sendAccepted, smppWorld } from "../../src/test-support/smpp-harness.js";
 
@@ -127,6 +128,17 @@ describe("SMPP gateway: submit_sm through the policy to the carrier, receipts ba
     await grant(w.services, PHONE, w.setup.platformId);
     const port = await esme.submit({ sourceAddr: "1069999999", destAddr: `86${PHONE}`, text: w.setup.text });
     expect(port.status).toBe(reasonToSmppStatus("PORT_NOT_ALLOCATED"));
+  });
+
+  it("a text naming no 【signature】 is SIGNATURE_MISSING_IN_TEXT; a revoked one's text SIGNATURE_INACTIVE", async () => {
+    await grant(w.services, PHONE, w.setup.platformId);
+    const esme = await w.esme();
+    const base = { sourceAddr: w.setup.port, destAddr: `86${PHONE}` };
+    const none = await esme.submit({ ...base, text: "双11大促，全场五折。回TD退订" });
+    expect(none.status).toBe(reasonToSmppStatus("SIGNATURE_MISSING_IN_TEXT"));
+    await changeSignatureStatus(w.services.ctx, ADMIN, w.setup.signatureId, "revoke", "trial");
+    const revoked = await esme.submit({ ...base, text: w.setup.text });
+    expect(revoked.status).toBe(reasonToSmppStatus("SIGNATURE_INACTIVE"));
   });
 
   it("service_type picks the category; unknown or empty without a default is ESME_RINVSERTYP", async () => {

@@ -93,7 +93,8 @@ export function prepareSend(s: PolicyState, req: SendRequest, at: number): Prepa
 
   const signature = reg.resolveSignature(req.signature);
   let mayUse = false;
-  if (!signature) codes.push("SIGNATURE_UNKNOWN");
+  // no 【signature】 at all (an SMPP text that names none) is the text's fault, not the registry's
+  if (!signature) codes.push(req.signature.trim() === "" ? "SIGNATURE_MISSING_IN_TEXT" : "SIGNATURE_UNKNOWN");
   else {
     if (signature.status === "pending" || signature.status === "revoked") codes.push("SIGNATURE_INACTIVE");
     else if (

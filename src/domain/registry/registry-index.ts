@@ -32,6 +32,8 @@ export class RegistryIndex {
   readonly enterprises = new Map<string, Enterprise>();
   readonly signatures = new Map<string, Signature>();
   private readonly signaturesByText = new Map<string, Signature>();
+  /** Revoked signatures by text (the newest registered), for a text no live signature holds. */
+  private readonly revokedByText = new Map<string, Signature>();
   private readonly authorizations = new Map<string, Authorization[]>();
   readonly ports = new Map<string, Port>();
   private readonly portsByNumber = new Map<string, Port>();
@@ -45,6 +47,8 @@ export class RegistryIndex {
     for (const s of data.signatures) {
       this.signatures.set(s.id, s);
       if (s.status !== "revoked") this.signaturesByText.set(s.text, s);
+      else if ((this.revokedByText.get(s.text)?.createdAt ?? Number.NEGATIVE_INFINITY) <= s.createdAt)
+        this.revokedByText.set(s.text, s);
     }
     for (const a of data.authorizations) {
       const list = this.authorizations.get(a.signatureId) ?? [];
@@ -69,11 +73,14 @@ export class RegistryIndex {
     for (const o of data.overrides) this.overrides.set(o.enterpriseId, o.override);
   }
 
-  /** A signature by id (`sig_…`) or by its text, bracketed or bare. */
+  /**
+   * A signature by id (`sig_…`) or by its text, bracketed or bare: the live one holding that text, else
+   * the newest revoked one (so that a sender naming it learns it is revoked, not that it never existed).
+   */
   resolveSignature(ref: string): Signature | undefined {
     if (ref.startsWith("sig_")) return this.signatures.get(ref);
     const text = normalizeSignatureText(ref);
-    return text === null ? undefined : this.signaturesByText.get(text);
+    return text === null ? undefined : (this.signaturesByText.get(text) ?? this.revokedByText.get(text));
   }
 
   /** Whether `enterpriseId` holds an authorization for the signature valid at `at`. */

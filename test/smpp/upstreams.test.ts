@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildHttpServer } from "../../src/adapters/http/server.js";
 import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
 import { ADMIN } from "../../src/app/context.js";
 import { settleMessage } from "../../src/app/messaging/settle-message.js";
@@ -103,6 +104,27 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     await sendAccepted(w, "13812345678");
     await eventually(() => b.messages.length === 1, 10_000);
     expect(w.sim.messages).toHaveLength(0);
+    // health and metrics name the carrier that is down
+    const app = await buildHttpServer(w.services);
+    try {
+      const health = (await app.inject({ method: "GET", url: "/healthz" })).json();
+      expect(health.checks.upstream).toBe("partial");
+      expect(health.upstreams).toEqual([
+        { name: "down", ready: false, binds: 0 },
+        { name: "b", ready: true, binds: 1 },
+        { name: "a", ready: true, binds: 1 },
+      ]);
+      const metrics = await app.inject({
+        method: "GET",
+        url: "/metrics",
+        headers: { authorization: "Bearer test-admin-token-0123456789" },
+      });
+      expect(metrics.body).toContain('anning_upstream_binds{upstream="down"} 0');
+      expect(metrics.body).toContain('anning_upstream_binds{upstream="b"} 1');
+      expect(metrics.body).toMatch(/anning_dispatch_outcomes\{outcome="sent"\} [1-9]/);
+    } finally {
+      await app.close();
+    }
   });
 
   it("a carrier lost with messages still waiting for its window: only the one on the wire is unknown, the rest fail over", async () => {

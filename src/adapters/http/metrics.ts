@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { UpstreamStatus } from "../../app/delivery/upstream.port.js";
 import type { Reason } from "../../domain/policy/reason-codes.js";
 
 /** What the SMPP server counted since start (see SmppServer.stats). */
@@ -50,9 +51,37 @@ export class HttpMetrics {
     registers: [this.registry],
   });
 
-  /** @param redisRoundTrips reads the shared counters' round trips so far (when Redis is configured). */
-  constructor(redisRoundTrips?: () => number, smpp?: () => SmppCounters | null) {
+  /**
+   * @param redisRoundTrips reads the shared counters' round trips so far (when Redis is configured).
+   * @param delivery reads the carrier links and the dispatcher's outcomes.
+   */
+  constructor(
+    redisRoundTrips?: () => number,
+    smpp?: () => SmppCounters | null,
+    delivery?: { upstreams: () => UpstreamStatus[]; outcomes: () => Record<string, number> },
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    if (delivery) {
+      new Gauge({
+        name: "anning_upstream_binds",
+        help: "Binds up now, by carrier link (upstream name from the configuration)",
+        labelNames: ["upstream"] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const l of delivery.upstreams()) this.set({ upstream: l.name }, l.binds);
+        },
+      });
+      new Gauge({
+        name: "anning_dispatch_outcomes",
+        help: "Hand-overs since start by outcome: sent, refused (re-check), deferred, unknown, failed",
+        labelNames: ["outcome"] as const,
+        registers: [this.registry],
+        collect() {
+          for (const [outcome, n] of Object.entries(delivery.outcomes())) this.set({ outcome }, n);
+        },
+      });
+    }
     if (smpp)
       for (const [key, name, help] of SMPP_GAUGES)
         new Gauge({

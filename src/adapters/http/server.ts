@@ -80,7 +80,10 @@ export async function buildHttpServer(
   });
 
   const counters = services.ctx.counters;
-  const metrics = new HttpMetrics(counters ? () => counters.roundTrips : undefined, opts.smppStats);
+  const metrics = new HttpMetrics(counters ? () => counters.roundTrips : undefined, opts.smppStats, {
+    upstreams: () => services.upstream.status?.() ?? [],
+    outcomes: () => ({ ...services.dispatcher.stats }),
+  });
   app.addHook("onResponse", (req, reply, done) => {
     const route = req.routeOptions.url ?? "(unmatched)";
     const ms = Math.round(reply.elapsedTime * 1000) / 1000;

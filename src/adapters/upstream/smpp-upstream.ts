@@ -1,5 +1,5 @@
 import type { UpstreamReceipt } from "../../app/delivery/receipts.js";
-import type { Upstream, UpstreamResult } from "../../app/delivery/upstream.port.js";
+import type { Upstream, UpstreamResult, UpstreamStatus } from "../../app/delivery/upstream.port.js";
 import type { ReplyInput } from "../../app/inbound/receive-reply.js";
 import type { Logger } from "../../app/logger.port.js";
 import type { Message } from "../../domain/messages/message.js";
@@ -92,7 +92,7 @@ export class SmppUpstream implements Upstream {
   }
 
   /** Which links are bound, for health checks. */
-  status(): Array<{ name: string; ready: boolean; binds: number }> {
+  status(): UpstreamStatus[] {
     return [...this.links.values()].map((l) => ({
       name: l.name,
       ready: l.ready,

@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Logger } from "../../app/logger.port.js";
+import { SmscSimulator } from "../smpp/sim/smsc-simulator.js";
 import { UpstreamConnection } from "./upstream-connection.js";
 import { parseUpstreamUrl } from "./upstreams-config.js";
 
@@ -39,6 +40,23 @@ async function hungCarrier(): Promise<{ server: Server; open: Set<Socket>; port:
 }
 
 describe("upstream connection", () => {
+  it("logs a carrier refusing its credentials as an error, on every attempt", async () => {
+    const sim = await SmscSimulator.start({ port: 0, controlPort: -1, systemId: "right", password: "pw" });
+    cleanups.push(() => sim.close());
+    const errors: unknown[] = [];
+    const log = { ...silent, error: (o: unknown) => errors.push(o) } as Logger;
+    const cfg = parseUpstreamUrl(
+      `smpp://wrong:pw@127.0.0.1:${sim.port}?reconnectMinMs=100&reconnectMaxMs=100`,
+    );
+    const conn = new UpstreamConnection(cfg, async () => {}, log);
+    conn.start();
+    cleanups.push(() => conn.stop());
+    for (const until = Date.now() + 3000; errors.length < 2 && Date.now() < until; )
+      await new Promise((r) => setTimeout(r, 20));
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors[0]).toMatchObject({ upstream: "default", status: 0x0f });
+  });
+
   it("closes a connection whose bind was never answered before it tries again", async () => {
     const carrier = await hungCarrier();
     const cfg = parseUpstreamUrl(

@@ -7,6 +7,16 @@ import { STATUS } from "../smpp/pdu/index.js";
 import { SmppSession } from "../smpp/session.js";
 import type { UpstreamConfig } from "./upstreams-config.js";
 
+/** The carrier answered the bind with an error status. */
+class BindRefused extends Error {
+  constructor(readonly status: number) {
+    super(`bind refused with status 0x${status.toString(16)}`);
+  }
+}
+
+/** Bind statuses that say the credentials are wrong: ESME_RINVPASWD, ESME_RINVSYSID. */
+const CREDENTIAL_STATUSES: ReadonlySet<number> = new Set([0x0e, 0x0f]);
+
 /**
  * One bind to an upstream SMSC: connects, binds (transceiver by default), keeps the link alive with
  * enquire_link, and reconnects with exponential back-off when it drops. `deliver_sm` from the SMSC
@@ -46,7 +56,13 @@ export class UpstreamConnection {
           session.once("close", () => resolve());
         });
       } catch (err) {
-        this.log.warn({ upstream: this.cfg.name, err: String(err) }, "upstream bind failed");
+        if (err instanceof BindRefused && CREDENTIAL_STATUSES.has(err.status))
+          // not a passing state: retrying will not help, and a carrier may lock the account
+          this.log.error(
+            { upstream: this.cfg.name, status: err.status },
+            "upstream refused anning's credentials (check its systemId and password)",
+          );
+        else this.log.warn({ upstream: this.cfg.name, err: String(err) }, "upstream bind failed");
       }
       this.bound = false;
       this.session = null;
@@ -89,7 +105,7 @@ export class UpstreamConnection {
     }
     if (resp.status !== 0) {
       session.close("bind refused");
-      throw new Error(`bind refused with status 0x${resp.status.toString(16)}`);
+      throw new BindRefused(resp.status);
     }
     this.session = session;
     this.bound = true;

@@ -1,5 +1,14 @@
 import type { Message } from "../../domain/messages/message.js";
 
+/** One carrier link as health checks see it. */
+export interface UpstreamStatus {
+  name: string;
+  /** At least one bind up. */
+  ready: boolean;
+  /** Binds up now. */
+  binds: number;
+}
+
 /** What an upstream said about one hand-over. */
 export type UpstreamResult =
   | {
@@ -31,6 +40,8 @@ export interface Upstream {
    * dispatcher claims no more than this, so a crash leaves `unknown` only what could have been sent.
    */
   capacity?(): number;
+  /** Each carrier link and its binds up now (health checks and metrics). Absent: no carriers. */
+  status?(): UpstreamStatus[];
   submit(m: Message): Promise<UpstreamResult>;
   close(): Promise<void>;
 }

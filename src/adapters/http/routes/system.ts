@@ -16,9 +16,18 @@ const healthSchema = {
         redis: { type: "string", enum: ["ok", "rebuilding", "error"] },
         upstream: {
           type: "string",
-          enum: ["ok", "connecting"],
-          description: "a carrier bind is up (informational: messages wait in the outbox meanwhile)",
+          enum: ["ok", "partial", "connecting"],
+          description:
+            "every carrier has a bind up (ok), some have none (partial), or none has (connecting); informational: messages wait in the outbox meanwhile",
         },
+      },
+    },
+    upstreams: {
+      type: "array",
+      description: "each carrier link, with its binds up now",
+      items: {
+        type: "object",
+        properties: { name: { type: "string" }, ready: { type: "boolean" }, binds: { type: "integer" } },
       },
     },
   },
@@ -65,8 +74,17 @@ export function systemRoutes(app: FastifyInstance, { services, metrics }: RouteD
       }
       const ok = Object.values(checks).every((v) => v === "ok");
       const up = services.upstream;
-      if (up.ready) checks.upstream = up.ready() ? "ok" : "connecting";
-      return reply.status(ok ? 200 : 503).send({ status: ok ? "ok" : "degraded", checks });
+      const links = up.status?.() ?? [];
+      if (links.length > 0) {
+        const ready = links.filter((l) => l.ready).length;
+        checks.upstream = ready === links.length ? "ok" : ready > 0 ? "partial" : "connecting";
+      } else if (up.ready) checks.upstream = up.ready() ? "ok" : "connecting";
+      const body = {
+        status: ok ? "ok" : "degraded",
+        checks,
+        ...(links.length > 0 ? { upstreams: links } : {}),
+      };
+      return reply.status(ok ? 200 : 503).send(body);
     },
   );
 

@@ -172,7 +172,8 @@ function upstreamsConfig(e: z.infer<typeof EnvSchema>): UpstreamsFile | "simulat
       ANNING_UPSTREAMS_FILE: e.ANNING_UPSTREAMS_FILE,
     });
   } catch (err) {
-    throw new Error(`configuration: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    throw new Error(message.startsWith("configuration: ") ? message : `configuration: ${message}`);
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../config.js";
 import { loadUpstreams, parseUpstreamsFile, parseUpstreamUrl } from "./upstreams-config.js";
 
 const DEFAULTS = {
@@ -191,6 +192,10 @@ describe("loadUpstreams", () => {
     expect(() =>
       loadUpstreams({ ANNING_UPSTREAM: "smpp://a:b@h:1", ANNING_UPSTREAMS_FILE: "x.json" }),
     ).toThrow(/not both/);
+    // read through the whole configuration: said once, not "configuration: configuration: …"
+    expect(() =>
+      loadConfig({ ANNING_UPSTREAM: "smpp://a:b@h:1", ANNING_UPSTREAMS_FILE: "x.json" }),
+    ).toThrow(/^configuration: set ANNING_UPSTREAM or ANNING_UPSTREAMS_FILE, not both$/);
   });
 
   it("makes the URL the one default upstream", () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { submitMessage } from "../../app/messaging/submit-message.js";
 import { DEFAULT_POLICY } from "../../domain/policy/policy.js";
 import { type Harness, phoneNo, startHarness, type World } from "../../test-support/http-harness.js";
 
@@ -143,6 +144,47 @@ describe("decisions and messages", () => {
     for (const key of [w.B.apiKey, w.Q.apiKey, w.C.apiKey, w.V.apiKey])
       expect((await h.as(key)("GET", `/v1/messages/${r.json().id}`)).statusCode).toBe(404);
     expect((await h.admin("GET", "/v1/messages/msg_missing")).statusCode).toBe(404);
+  });
+
+  it("finds a long SMPP message by its part ids, as it finds it by its id, and no part it does not have", async () => {
+    await h.grant(phoneNo(10), w.A.id, "marketing.retail");
+    const actor = { kind: "enterprise", enterpriseId: w.A.id } as const;
+    // as the SMPP server records a long message the sender split in 2 (acknowledged as <id>-1, <id>-2)
+    const long = await submitMessage(h.services.ctx, actor, {
+      ...sendA(phoneNo(10)),
+      parts: 2,
+      smppParts: 2,
+    });
+    // one submit_sm (its id only), and one sent over HTTP (no SMPP ids at all)
+    const single = await submitMessage(h.services.ctx, actor, { ...sendA(phoneNo(10)), smppParts: 1 });
+    const http = (await h.as(w.A.apiKey)("POST", "/v1/messages", sendA(phoneNo(10)))).json().id as string;
+    const get = (key: string, id: string) => h.as(key)("GET", `/v1/messages/${id}`);
+    const whole = await get(w.A.apiKey, long.id);
+    expect(whole.statusCode).toBe(200);
+    for (const part of [`${long.id}-1`, `${long.id}-2`])
+      for (const key of [w.A.apiKey, w.P.apiKey]) {
+        const r = await get(key, part);
+        expect([part, r.statusCode]).toEqual([part, 200]);
+        expect(r.json()).toEqual(whole.json());
+      }
+    expect((await h.admin("GET", `/v1/messages/${long.id}-2`)).json().id).toBe(long.id);
+    // another tenant finds it by no id
+    for (const key of [w.B.apiKey, w.Q.apiKey])
+      for (const id of [long.id, `${long.id}-1`]) expect((await get(key, id)).statusCode).toBe(404);
+    // a part the message does not have, or an id no sender was given
+    for (const id of [
+      `${long.id}-0`,
+      `${long.id}-3`,
+      `${long.id}-9`,
+      `${long.id}-01`,
+      `${long.id}-`,
+      `${long.id}-1-1`,
+      `${single.id}-1`,
+      `${http}-1`,
+      "msg_missing-1",
+    ])
+      expect([id, (await h.admin("GET", `/v1/messages/${id}`)).statusCode]).toEqual([id, 404]);
+    expect((await get(w.A.apiKey, single.id)).statusCode).toBe(200);
   });
 
   it("honours `at` on a send when the test clock is on", async () => {

@@ -1,12 +1,27 @@
 import { DomainError } from "../../domain/shared/domain-error.js";
 import type { Actor, AppContext } from "../context.js";
+import { senderPartIds } from "../delivery/sender-notices.js";
 import { checkLimit } from "../page-limit.js";
 import { messageView } from "./send-request.js";
 
-/** One message with its history, if the actor sent it (or is its sender's platform, or the admin). */
+/** `<message id>-<k>`: the id an SMPP sender holds for part k of a long message it split itself. */
+const PART_ID = /^(msg_[0-9a-z]{1,40})-([1-9][0-9]{0,5})$/;
+
+/**
+ * One message with its history, if the actor sent it (or is its sender's platform, or the admin). Any id
+ * a sender was given finds it: the message id, or `<id>-<k>` for part k of a long message an SMPP sender
+ * split itself (each part's `submit_sm_resp` and receipt carry one); a part the message does not have
+ * is not found.
+ */
 export async function getMessage(ctx: AppContext, actor: Actor, id: string) {
-  const m = await ctx.store.messages.get(id);
-  if (!m || (actor.kind === "enterprise" && !ctx.state.registry.canActFor(actor.enterpriseId, m.senderId)))
+  const part = PART_ID.exec(id);
+  const m = await ctx.store.messages.get(part?.[1] ?? id);
+  const held = m !== null && (!part || senderPartIds(m.id, m.smppParts ?? 0).includes(id));
+  if (
+    !m ||
+    !held ||
+    (actor.kind === "enterprise" && !ctx.state.registry.canActFor(actor.enterpriseId, m.senderId))
+  )
     throw new DomainError("NOT_FOUND", "no such message");
   return messageView(m);
 }

@@ -12,6 +12,7 @@ import {
   setSmppAccountStatus,
 } from "./accounts.js";
 import { BIND_CACHE_MS, BIND_LOCK_MS } from "./bind-auth.js";
+import { KeyedQueue } from "./keyed-queue.js";
 
 /** Counts scrypt runs: the cache's whole point is to skip them. */
 const counted = vi.hoisted(() => ({ scrypt: 0 }));
@@ -139,6 +140,82 @@ describe("authenticateBind", () => {
     expect((await bind(ofP.account.systemId, ofP.password)).ok).toBe(true);
   });
 
+  it("checks at most 5 wrong passwords of concurrent binds: the right one after them is refused as locked", async () => {
+    const { account: a, password } = await account();
+    counted.scrypt = 0;
+    // 59 guesses and then the right password, all at once (as from 60 connections)
+    const tries = [...Array.from({ length: 59 }, (_, i) => `guess-${i}`), password];
+    const results = await Promise.all(tries.map((p) => bind(a.systemId, p)));
+    const reasons = results.map((r) => (r.ok ? "OK" : r.reason));
+    expect(reasons.slice(0, 5)).toEqual(Array(5).fill("BAD_PASSWORD"));
+    expect(reasons.slice(5)).toEqual(Array(55).fill("LOCKED"));
+    expect(counted.scrypt).toBe(5);
+    expect(await h.services.ctx.store.smppAccounts.get(a.id)).toMatchObject({
+      failedBinds: 0,
+      lockedUntil: now + BIND_LOCK_MS,
+    });
+  });
+
+  it("counts concurrent failures with those already recorded: 3 before, then only 2 more are checked", async () => {
+    const { account: a, password } = await account();
+    for (let i = 0; i < 3; i++) await bind(a.systemId, "nope");
+    counted.scrypt = 0;
+    const results = await Promise.all(["w1", "w2", "w3", "w4", password].map((p) => bind(a.systemId, p)));
+    expect(results.map((r) => (r.ok ? "OK" : r.reason))).toEqual([
+      "BAD_PASSWORD",
+      "BAD_PASSWORD",
+      "LOCKED",
+      "LOCKED",
+      "LOCKED",
+    ]);
+    expect(counted.scrypt).toBe(2);
+  });
+
+  it("binds concurrent right passwords of one account with one scrypt run, and a wrong one among them counts once", async () => {
+    const { account: a, password } = await account();
+    counted.scrypt = 0;
+    const results = await Promise.all(
+      [password, password, "wrong", password, password].map((p) => bind(a.systemId, p)),
+    );
+    expect(results.map((r) => r.ok)).toEqual([true, true, false, true, true]);
+    // the right pair is verified once (the others find it verified); the wrong one runs its own
+    expect(counted.scrypt).toBe(2);
+    expect(await h.services.ctx.store.smppAccounts.get(a.id)).toMatchObject({ failedBinds: 0 });
+  });
+
+  it("does not make a bind wait behind another account's checks", async () => {
+    const { account: a } = await account();
+    const { account: b, password } = await account();
+    const done: string[] = [];
+    const track = (label: string, p: Promise<unknown>) => p.then(() => done.push(label));
+    await Promise.all([
+      ...Array.from({ length: 4 }, (_, i) => track(`a${i}`, bind(a.systemId, `wrong-${i}`))),
+      track("b", bind(b.systemId, password)),
+    ]);
+    // a's four wrong passwords are checked one after the other; b's runs beside them
+    expect(done.indexOf("b")).toBeLessThan(3);
+  });
+
+  it("with two nodes on one store, checks at most 5 + 1 wrong passwords before the lock", async () => {
+    const ctx = h.services.ctx;
+    // another node: same store, its own process state (a distinct context object)
+    const other = { ...ctx };
+    const { account: a, password } = await account();
+    counted.scrypt = 0;
+    const tries = [...Array.from({ length: 29 }, (_, i) => `guess-${i}`), password];
+    const results = await Promise.all(
+      tries.map((p, i) =>
+        authenticateBind(i % 2 === 0 ? ctx : other, { systemId: a.systemId, password: p, ip: IP, now }),
+      ),
+    );
+    const bad = results.filter((r) => !r.ok && r.reason === "BAD_PASSWORD").length;
+    expect(bad).toBeGreaterThanOrEqual(5);
+    expect(bad).toBeLessThanOrEqual(6);
+    expect(counted.scrypt).toBe(bad);
+    expect(results.at(-1)).toEqual({ ok: false, reason: "LOCKED" });
+    expect((await ctx.store.smppAccounts.get(a.id))?.lockedUntil).toBe(now + BIND_LOCK_MS);
+  });
+
   it("runs scrypt once per pair within 60 s, never trusting a wrong password or a replaced hash", async () => {
     const ctx = h.services.ctx;
     const { account: a, password } = await account();
@@ -163,5 +240,50 @@ describe("authenticateBind", () => {
       reason: "DISABLED",
     });
     expect(counted.scrypt).toBe(2);
+  });
+});
+
+describe("KeyedQueue", () => {
+  it("runs one task at a time per key in arrival order, others beside them, and forgets idle keys", async () => {
+    const q = new KeyedQueue();
+    const log: string[] = [];
+    const gates = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        log.push(`start ${name}`);
+        gates.set(name, () => {
+          log.push(`end ${name}`);
+          resolve(name);
+        });
+      });
+    const a1 = q.run("a", task("a1"));
+    const a2 = q.run("a", task("a2"));
+    const failing = q.run("a", () => Promise.reject(new Error("boom")));
+    const a3 = q.run("a", task("a3"));
+    const b1 = q.run("b", task("b1"));
+    await Promise.resolve();
+    expect(log).toEqual(["start a1", "start b1"]);
+    expect(q.busyKeys).toBe(2);
+    gates.get("b1")?.();
+    expect(await b1).toBe("b1");
+    gates.get("a1")?.();
+    await a1;
+    await vi.waitFor(() => expect(gates.has("a2")).toBe(true));
+    gates.get("a2")?.();
+    await expect(failing).rejects.toThrow("boom");
+    await vi.waitFor(() => expect(gates.has("a3")).toBe(true));
+    gates.get("a3")?.();
+    expect(await Promise.all([a2, a3])).toEqual(["a2", "a3"]);
+    expect(log).toEqual([
+      "start a1",
+      "start b1",
+      "end b1",
+      "end a1",
+      "start a2",
+      "end a2",
+      "start a3",
+      "end a3",
+    ]);
+    expect(q.busyKeys).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ipAllowed, isLocked, type SmppAccount } from "../../domain/smpp/smpp-account.js";
 import type { AppContext } from "../context.js";
+import { KeyedQueue } from "./keyed-queue.js";
 import { verifySmppPassword } from "./smpp-passwords.js";
 
 /** Wrong passwords in a row that lock an account. */
@@ -34,6 +35,22 @@ export type BindAuthResult = { ok: true; account: SmppAccount } | { ok: false; r
 /** Verified pairs per context: key → the stored hash it was verified against, and until when. */
 const verified = new WeakMap<AppContext, Map<string, { hash: string; until: number }>>();
 
+/**
+ * Binds being checked per context, one at a time per system_id: each check reads the account after the
+ * one before it recorded its failure (or lock), so concurrent binds cannot all be checked against the
+ * same unlocked account. Binds of other system_ids never wait.
+ */
+const checking = new WeakMap<AppContext, KeyedQueue>();
+
+function queueOf(ctx: AppContext): KeyedQueue {
+  let q = checking.get(ctx);
+  if (!q) {
+    q = new KeyedQueue();
+    checking.set(ctx, q);
+  }
+  return q;
+}
+
 function cacheOf(ctx: AppContext): Map<string, { hash: string; until: number }> {
   let c = verified.get(ctx);
   if (!c) {
@@ -63,8 +80,20 @@ function remember(
  *
  * A verified pair is remembered for 60 s (keyed by system_id and the password's SHA-256, and only while
  * the stored hash is the one it was verified against), so a reconnect storm does not run scrypt each time.
+ *
+ * Binds presenting the same system_id are checked one after the other, in the order they arrived, each
+ * from the account as the one before left it: however many come at once, at most 5 wrong passwords are
+ * checked before the lock, and what arrives after them is refused LOCKED without its password being
+ * looked at. Other system_ids are checked beside them. Nodes sharing a store each keep their own order:
+ * the store counts every failure (recordFailedBind is one atomic statement), but a node may be checking
+ * one password when another's records the 5th failure, so n nodes check at most 5 + (n − 1) wrong
+ * passwords before the lock holds (the extra failures count towards the next lock).
  */
-export async function authenticateBind(ctx: AppContext, input: BindAuthInput): Promise<BindAuthResult> {
+export function authenticateBind(ctx: AppContext, input: BindAuthInput): Promise<BindAuthResult> {
+  return queueOf(ctx).run(input.systemId, () => check(ctx, input));
+}
+
+async function check(ctx: AppContext, input: BindAuthInput): Promise<BindAuthResult> {
   const account = await ctx.store.smppAccounts.getBySystemId(input.systemId);
   if (!account) return { ok: false, reason: "UNKNOWN_SYSTEM_ID" };
   if (!ipAllowed(account.allowedIps, input.ip)) return { ok: false, reason: "IP_NOT_ALLOWED" };

@@ -128,7 +128,7 @@ export function messageRoutes(app: FastifyInstance, { services, metrics }: Route
     {
       schema: {
         tags,
-        summary: "One message with its history (number masked)",
+        summary: "One message with its history (number masked), by its id or an SMPP part id msg_…-k",
         params: idParams,
         response: { 200: messageSchema, ...errorResponses },
       },

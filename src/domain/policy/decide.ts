@@ -90,10 +90,9 @@ export function prepareSend(s: PolicyState, req: SendRequest, at: number): Prepa
   if (!sender) codes.push("SENDER_UNKNOWN");
   else if (sender.status !== "active" || reg.enterprises.get(sender.parentId ?? "")?.status === "suspended")
     codes.push("SENDER_SUSPENDED");
-
   const signature = reg.resolveSignature(req.signature);
   let mayUse = false;
-  // no 【signature】 at all (an SMPP text that names none) is the text's fault, not the registry's
+  // none named at all (an SMPP text without 【…】) is the text's fault, not the registry's
   if (!signature) codes.push(req.signature.trim() === "" ? "SIGNATURE_MISSING_IN_TEXT" : "SIGNATURE_UNKNOWN");
   else {
     if (signature.status === "pending" || signature.status === "revoked") codes.push("SIGNATURE_INACTIVE");

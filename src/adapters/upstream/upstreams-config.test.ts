@@ -193,9 +193,9 @@ describe("loadUpstreams", () => {
       loadUpstreams({ ANNING_UPSTREAM: "smpp://a:b@h:1", ANNING_UPSTREAMS_FILE: "x.json" }),
     ).toThrow(/not both/);
     // read through the whole configuration: said once, not "configuration: configuration: …"
-    expect(() =>
-      loadConfig({ ANNING_UPSTREAM: "smpp://a:b@h:1", ANNING_UPSTREAMS_FILE: "x.json" }),
-    ).toThrow(/^configuration: set ANNING_UPSTREAM or ANNING_UPSTREAMS_FILE, not both$/);
+    expect(() => loadConfig({ ANNING_UPSTREAM: "smpp://a:b@h:1", ANNING_UPSTREAMS_FILE: "x.json" })).toThrow(
+      /^configuration: set ANNING_UPSTREAM or ANNING_UPSTREAMS_FILE, not both$/,
+    );
   });
 
   it("makes the URL the one default upstream", () => {

@@ -67,4 +67,30 @@ describe("anning serve with ANNING_UPSTREAM=simulator: the five-minute path, ove
     expect(s.output()).not.toContain(phone);
     expect(s.output()).not.toContain("快递已到驿站");
   });
+
+  it("SIGTERM with a sender bound that never unbinds: anning unbinds it and exits 0 within seconds", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "anning-serve-stop-"));
+    const smppPort = await freePort();
+    const s = await startServer({
+      ANNING_DATA_DIR: dir,
+      ANNING_ADMIN_TOKEN: TOKEN,
+      ANNING_SMPP_PORT: String(smppPort),
+    });
+    servers.push(s);
+    const w = await httpWorld(s, TOKEN, "1069055556", "停机测试");
+    // a client that stays bound: it answers what it is sent (an unbind too) but never unbinds itself
+    const esme = await bindEsme(smppPort, w.smpp);
+    expect(esme.bindStatus).toBe(0);
+    let unbindReceived = false;
+    esme.session.on("unbind", () => {
+      unbindReceived = true;
+    });
+    const started = Date.now();
+    // stop() sends SIGTERM, and SIGKILL after 15 s
+    expect(await s.stop()).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(unbindReceived).toBe(true);
+    expect(esme.session.closed).toBe(true);
+    expect(s.output()).toContain("stopped cleanly");
+  });
 });

@@ -83,6 +83,14 @@ export class RequestWindow {
     return true;
   }
 
+  /** Rejects the requests waiting for a window slot with `err` (they never left); those on the wire stay. */
+  dropQueued(err: RequestNotSentError): void {
+    const queued = this.#queue.slice(this.#queueHead);
+    this.#queue = [];
+    this.#queueHead = 0;
+    for (const q of queued) q?.reject(err);
+  }
+
   /**
    * Stops the timer and rejects every request: those on the wire with `err` (their outcome is unknown),
    * then the queued ones with a RequestNotSentError (they never left).
@@ -93,13 +101,9 @@ export class RequestWindow {
     this.#timeoutTimer = null;
     const pending = [...this.#pending.values()];
     this.#pending.clear();
-    const queued = this.#queue.slice(this.#queueHead);
-    this.#queue = [];
-    this.#queueHead = 0;
     for (const p of pending) p.reject(err);
     // never written: the peer never saw them
-    const notSent = new RequestNotSentError(err.message);
-    for (const q of queued) q?.reject(notSent);
+    this.dropQueued(new RequestNotSentError(err.message));
   }
 
   /** Moves queued requests onto the wire while the window has room. */

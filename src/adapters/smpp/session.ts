@@ -1,61 +1,23 @@
 /**
  * One SMPP connection, either side: frames and decodes incoming PDUs, matches responses to our requests
  * within a window, answers enquire_link and unbind itself, and batches outgoing PDUs into one socket write
- * per event-loop turn. Nothing thrown by the codec, the socket or a listener escapes its handlers.
+ * per event-loop turn. An unbind, sent or received, waits until every request taken from the peer was
+ * answered. Nothing thrown by the codec, the socket or a listener escapes its handlers.
  */
 import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import { decodePdu, encodePdu, encodePduAs } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
-import {
-  CMD,
-  type DistributiveOmit,
-  isResponseId,
-  type Pdu,
-  type PduBody,
-  PduError,
-  STATUS,
-} from "./pdu/pdu.js";
+import { CMD, type DistributiveOmit, isResponseId, type Pdu, PduError, STATUS } from "./pdu/pdu.js";
 import { RequestNotSentError, SessionClosedError, SessionTimeoutError } from "./session-errors.js";
 import { LinkMonitor } from "./session-link.js";
+import type { RequestPdu, ResponseInit, SessionEvents, SessionOptions } from "./session-types.js";
+import { afterUnbindAnswer, UnbindGate } from "./session-unbind.js";
 import { RequestWindow } from "./session-window.js";
 import { SessionWriter } from "./session-writer.js";
 
-export type { DistributiveOmit };
+export type { DistributiveOmit, RequestPdu, ResponseInit, SessionEvents, SessionOptions };
 export { RequestNotSentError, SessionClosedError, SessionTimeoutError };
-
-/** A PDU to send as a request: the session assigns the sequence number, status is 0. */
-export type RequestPdu = PduBody;
-
-/** A response to send: the session copies the request's sequence number; status defaults to 0. */
-export type ResponseInit = PduBody & { status?: number };
-
-/** Tuning and logging for a session. */
-export interface SessionOptions {
-  /** Max outstanding requests we sent awaiting responses (default 10); extra requests queue FIFO. */
-  window?: number;
-  /** Default 10_000; the request's promise rejects with SessionTimeoutError. */
-  responseTimeoutMs?: number;
-  /** Send enquire_link when nothing was received for this long; 0 = off; default 30_000. */
-  enquireLinkMs?: number;
-  /** Destroy the session when nothing was received for this long; 0 = off; default 0. */
-  inactivityMs?: number;
-  /** Largest command_length accepted; default 65_536. */
-  maxPduBytes?: number;
-  log?: { warn(o: object, msg: string): void; debug?(o: object, msg: string): void };
-}
-
-/** Events of SmppSession. */
-export interface SessionEvents {
-  /** Every incoming request except enquire_link and unbind, which the session answers itself. */
-  request: [pdu: Pdu];
-  /** The peer unbound (the session already answered unbind_resp and is closing). */
-  unbind: [];
-  /** Exactly once, when the session closes for whatever reason. */
-  close: [reason: string];
-  /** A PDU that could not be decoded, for logging; the session already answered or dropped it. */
-  protocolError: [err: PduError];
-}
 
 const GRACEFUL_DESTROY_MS = 2_000;
 
@@ -80,6 +42,8 @@ export class SmppSession extends EventEmitter<SessionEvents> {
   readonly #requests: RequestWindow;
   /** enquire_link and inactivity checks. */
   readonly #link: LinkMonitor;
+  /** The requests taken and not answered yet, which an unbind waits for. */
+  readonly #gate: UnbindGate;
 
   #closed = false;
   #unbinding: Promise<void> | null = null;
@@ -93,11 +57,16 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#writer = new SessionWriter(socket, (err) =>
       this.#shutdown(`write failed: ${errorText(err)}`, false),
     );
-    this.#requests = new RequestWindow(
-      this.#writer,
-      Math.max(1, opts.window ?? 10),
-      opts.responseTimeoutMs ?? 10_000,
-    );
+    const timeoutMs = opts.responseTimeoutMs ?? 10_000;
+    this.#requests = new RequestWindow(this.#writer, Math.max(1, opts.window ?? 10), timeoutMs);
+    this.#gate = new UnbindGate({
+      timeoutMs,
+      begin: () => this.#requests.dropQueued(new RequestNotSentError("session unbinding")),
+      late: (open) => {
+        if (!this.#closed)
+          this.#log.warn({ open, remote: this.remoteAddress }, "SMPP unbind: requests not answered in time");
+      },
+    });
     this.#link = new LinkMonitor(opts.enquireLinkMs ?? 30_000, opts.inactivityMs ?? 0, {
       enquire: () => this.request({ command: "enquire_link" }),
       dead: (reason) => this.#shutdown(reason, false),
@@ -137,7 +106,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
    * SessionTimeoutError, or with the codec's Error when the PDU cannot be encoded.
    */
   request(pdu: RequestPdu): Promise<Pdu> {
-    if (this.#closed || this.#unbinding !== null) {
+    if (this.#closed || this.#gate.begun) {
       return Promise.reject(new RequestNotSentError(this.#closed ? "session closed" : "session unbinding"));
     }
     const seq = this.#requests.nextSeq();
@@ -156,25 +125,44 @@ export class SmppSession extends EventEmitter<SessionEvents> {
    */
   respond(req: { sequence: number }, resp: ResponseInit): void {
     if (this.#closed) return;
-    this.#writer.write(encodePduAs(resp, req.sequence, resp.status ?? 0));
+    try {
+      this.#writer.write(encodePduAs(resp, req.sequence, resp.status ?? 0));
+    } finally {
+      // answered, or never will be: an unbind need not wait for it
+      this.#gate.answered(req.sequence);
+    }
   }
 
   /** Writes any PDU as is (batched into this turn's write). Dropped when closed. @throws Error when it cannot be encoded. */
   send(pdu: Pdu): void {
     if (this.#closed) return;
     this.#writer.write(encodePdu(pdu));
+    if (isResponseId(CMD[pdu.command])) this.#gate.answered(pdu.sequence);
   }
 
-  /** Sends unbind, waits for unbind_resp (at most responseTimeoutMs), then ends the socket. Resolves even if the peer is gone. */
+  /**
+   * Takes no more requests (later ones are answered by the session, our own not yet sent are dropped),
+   * waits until those taken are answered (at most responseTimeoutMs), sends unbind, waits for unbind_resp
+   * (at most responseTimeoutMs), then ends the socket. Resolves even if the peer is gone.
+   */
   unbind(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    this.#unbinding ??= new Promise<void>((resolve) => {
+    this.#unbinding ??= this.#gate
+      .drain()
+      .then(() => this.#sendUnbind())
+      .then(() => this.#shutdown("unbound", true));
+    return this.#unbinding;
+  }
+
+  /** Sends unbind; resolves on its answer, its timeout or the close (the peer's own unbind may have closed us). */
+  #sendUnbind(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
       const seq = this.#requests.nextSeq();
       // Outside the window: an unbind must not wait behind a full window.
       const done = () => resolve();
       this.#requests.dispatch(seq, encodePdu({ command: "unbind", sequence: seq, status: 0 }), done, done);
-    }).then(() => this.#shutdown("unbound", true));
-    return this.#unbinding;
+    });
   }
 
   /** Destroys the socket now; pending requests reject with SessionClosedError. Idempotent. */
@@ -242,13 +230,27 @@ export class SmppSession extends EventEmitter<SessionEvents> {
         this.respond(pdu, { command: "enquire_link_resp" });
         return;
       case "unbind":
-        this.respond(pdu, { command: "unbind_resp" });
-        this.#emit("unbind");
-        this.#shutdown("peer unbound", true);
+        this.#onUnbind(pdu);
         return;
       default:
+        // after an unbind, sent or received, a request is not processed: it is answered at once
+        if (this.#gate.begun) {
+          this.respond(pdu, afterUnbindAnswer(pdu));
+          return;
+        }
+        this.#gate.take(pdu.sequence);
         this.#emit("request", pdu);
     }
+  }
+
+  /** The peer unbinds: its requests taken so far are answered first, then unbind_resp, then the close. */
+  #onUnbind(pdu: Pdu): void {
+    if (!this.#gate.peerUnbind(pdu.sequence)) return;
+    this.#emit("unbind");
+    void this.#gate.drain().then(() => {
+      for (const sequence of this.#gate.peerUnbinds) this.respond({ sequence }, { command: "unbind_resp" });
+      this.#shutdown("peer unbound", true);
+    });
   }
 
   /** Calls each listener on its own, so one that throws (or rejects) neither kills the session nor skips the others. */
@@ -274,6 +276,7 @@ export class SmppSession extends EventEmitter<SessionEvents> {
     this.#writer.close(graceful);
     this.#link.stop();
     this.#requests.close(new SessionClosedError(`session closed: ${reason}`));
+    this.#gate.close();
 
     const socket = this.#socket;
     try {

@@ -1,20 +1,17 @@
 import type { Socket } from "node:net";
-import type { AppContext } from "../../../app/context.js";
 import { authenticateBind } from "../../../app/smpp/accounts.js";
-import type { BindLease } from "../../../app/smpp/bind-leases.port.js";
 import { type BindEnd, bindEndsAfter } from "../../../app/smpp/live-binds.js";
-import { DomainError } from "../../../domain/shared/domain-error.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { SMPP_STATUS } from "../command-status.js";
 import { type BindPdu, type Pdu, type SmPdu, STATUS } from "../pdu/index.js";
 import { SmppSession } from "../session.js";
+import { BindClaim, type ClaimHost } from "./bind-claim.js";
 import type { NoticePusher } from "./notice-pusher.js";
-import type { TokenBucket } from "./rate-limiter.js";
 import type { SubmitHandler } from "./submit.js";
+import { overRate, type RateHost } from "./submit-rate.js";
 
 /** What a connection needs of the server that accepted it. */
-export interface ConnectionHost {
-  readonly ctx: AppContext;
+export interface ConnectionHost extends ClaimHost, RateHost {
   readonly opts: { window?: number; enquireLinkMs?: number; inactivityMs?: number; bindTimeoutMs?: number };
   readonly stats: { binds: number; bindFailures: number; submits: number; refused: number };
   readonly submits: SubmitHandler;
@@ -22,10 +19,6 @@ export interface ConnectionHost {
   readonly connections: Set<SmppConnection>;
   /** Moves on every account change the server sees (see SmppServer.accountEpoch). */
   readonly accountEpoch: number;
-  bindsOf(accountId: string): number;
-  limiterOf(a: SmppAccount): TokenBucket;
-  /** A session id unique across nodes, for the account's bind lease. */
-  nextSessionId(): string;
 }
 
 type BindMode = "transmitter" | "receiver" | "transceiver";
@@ -46,6 +39,8 @@ export function unknownSystemIdForLog(systemId: string): string {
  */
 export class SmppConnection {
   readonly session: SmppSession;
+  /** This session's place in its account's bind cap (read by the server's bind counts and lease renewals). */
+  readonly claim: BindClaim;
   /** The bound account as it is now: changes made since the bind reach it (see {@link follow}). */
   account: SmppAccount | null = null;
   private mode: BindMode | null = null;
@@ -61,6 +56,7 @@ export class SmppConnection {
     private readonly server: ConnectionHost,
   ) {
     const o = server.opts;
+    this.claim = new BindClaim(server);
     this.session = new SmppSession(socket, {
       window: o.window ?? 10,
       enquireLinkMs: o.enquireLinkMs ?? 30_000,
@@ -72,6 +68,8 @@ export class SmppConnection {
     }, o.bindTimeoutMs ?? 10_000);
     this.bindTimer.unref();
     this.session.on("request", (pdu: Pdu) => this.onRequest(pdu));
+    // the sender unbinds: no more deliver_sm (the session answers its submits taken, then unbind_resp)
+    this.session.on("unbind", () => this.detachNotices());
     this.session.on("close", () => this.onClose());
   }
 
@@ -125,7 +123,7 @@ export class SmppConnection {
         setTimeout(() => this.session.close("bind refused"), 50).unref();
         return;
       }
-      if (!(await this.takeBind(auth.account))) {
+      if (!(await this.claim.take(auth.account))) {
         this.server.stats.bindFailures++;
         ctx.log.warn(
           { systemId: pdu.systemId, maxBinds: auth.account.maxBinds },
@@ -144,8 +142,7 @@ export class SmppConnection {
         if (end !== null || !now) {
           this.server.stats.bindFailures++;
           ctx.log.warn({ systemId: pdu.systemId, reason: end }, "smpp bind refused: its account changed");
-          this.claimed = null;
-          this.releaseBind();
+          this.claim.release(true);
           answer(STATUS.ESME_RBINDFAIL);
           setTimeout(() => this.session.close("bind refused"), 50).unref();
           return;
@@ -154,7 +151,7 @@ export class SmppConnection {
       }
       if (this.session.closed) {
         // the client went away while its bind was being checked
-        this.releaseBind();
+        this.claim.release();
         return;
       }
       // from here to the answer nothing awaits: a change seen after this reaches the bind by follow()
@@ -173,53 +170,6 @@ export class SmppConnection {
     }
   }
 
-  /** This session's lease on its account's bind cap, while it holds one (several nodes). */
-  lease: BindLease | null = null;
-  /** The account whose bind cap this session counts against (from the check until it closes). */
-  claimed: string | null = null;
-
-  /**
-   * Whether the account may open one more bind: fewer than maxBinds on this node and, with shared bind
-   * counts, across every node (the lease is then held until the session closes).
-   */
-  private async takeBind(account: SmppAccount): Promise<boolean> {
-    if (this.server.bindsOf(account.id) >= account.maxBinds) return false;
-    // counted by bindsOf from now on, so a concurrent bind on this node sees this one
-    this.claimed = account.id;
-    const leases = this.server.ctx.bindLeases;
-    if (!leases) return true;
-    const lease = { accountId: account.id, sessionId: this.server.nextSessionId() };
-    let held: boolean;
-    try {
-      held = await leases.acquire(lease, account.maxBinds);
-    } catch (err) {
-      if (!(err instanceof DomainError && err.code === "SERVICE_DEGRADED")) {
-        this.claimed = null;
-        throw err;
-      }
-      // the shared counts are away: this node's count alone decides, so senders can still bind
-      this.server.ctx.log.warn({ systemId: account.systemId }, "bind counted on this node only (Redis away)");
-      return true;
-    }
-    if (!held) {
-      this.claimed = null;
-      return false;
-    }
-    this.lease = lease;
-    return true;
-  }
-
-  private releaseBind(): void {
-    const lease = this.lease;
-    this.lease = null;
-    if (lease)
-      this.server.ctx.bindLeases
-        ?.release(lease)
-        .catch((err: unknown) =>
-          this.server.ctx.log.warn({ err: String(err) }, "bind lease not released; it expires on its own"),
-        );
-  }
-
   private async submit(pdu: SmPdu): Promise<void> {
     const notBound = { status: SMPP_STATUS.NOT_BOUND_FOR_SUBMIT, messageId: "" };
     const account = this.account;
@@ -231,7 +181,7 @@ export class SmppConnection {
     stats.submits++;
     let answer: { status: number; messageId: string };
     try {
-      const over = await this.overRate(account);
+      const over = await overRate(this.server, account);
       // the account may have changed meanwhile: its latest settings decide, and an ended bind sends nothing
       answer =
         over ?? (this.ended ? notBound : await this.server.submits.handle(this.account ?? account, pdu));
@@ -245,32 +195,6 @@ export class SmppConnection {
       status: answer.status,
       messageId: answer.messageId,
     });
-  }
-
-  /**
-   * ESME_RTHROTTLED when the account is over its tps: on this node (a token bucket) and, with shared
-   * counters, across every node (one per-second budget in Redis). While those are unreachable only this
-   * node's bucket counts: the policy then refuses marketing as degraded, and notifications go on.
-   */
-  private async overRate(account: SmppAccount): Promise<{ status: number; messageId: string } | null> {
-    const throttled = { status: STATUS.ESME_RTHROTTLED, messageId: "" };
-    if (!this.server.limiterOf(account).take()) return throttled;
-    const counters = this.server.ctx.counters;
-    if (!counters) return null;
-    try {
-      // real time, as the local bucket: the window is a wall-clock second on every node
-      await counters.reserve([], {
-        senderId: `smpp:${account.id}`,
-        perSecond: account.tps,
-        n: 1,
-        now: Date.now(),
-      });
-      return null;
-    } catch (err) {
-      if (err instanceof DomainError && err.code === "RATE_LIMITED") return throttled;
-      if (err instanceof DomainError && err.code === "SERVICE_DEGRADED") return null;
-      throw err;
-    }
   }
 
   /**
@@ -293,25 +217,34 @@ export class SmppConnection {
       { systemId: bound.systemId, reason: this.ended },
       "smpp bind ended: account changed",
     );
-    if (this.mode !== "transmitter") this.server.notices.detach(bound.enterpriseId, this.session);
+    this.detachNotices();
     void this.session.unbind();
   }
 
-  /** Unbinds politely (at shutdown). */
+  /**
+   * Unbinds politely (at shutdown): the requests taken are answered, then unbind goes and the session closes
+   * once it is answered (see SmppSession.unbind). A session not bound is closed at once.
+   */
   async unbind(): Promise<void> {
     if (this.session.closed) return;
     if (!this.mode) {
       this.session.close("shutdown");
       return;
     }
+    this.detachNotices();
     await this.session.unbind();
+  }
+
+  /** No more receipts and replies for this bind: they wait for another. */
+  private detachNotices(): void {
+    if (this.account && this.mode && this.mode !== "transmitter")
+      this.server.notices.detach(this.account.enterpriseId, this.session);
   }
 
   private onClose(): void {
     clearTimeout(this.bindTimer);
     this.server.connections.delete(this);
-    this.releaseBind();
-    if (this.account && this.mode && this.mode !== "transmitter")
-      this.server.notices.detach(this.account.enterpriseId, this.session);
+    this.claim.release();
+    this.detachNotices();
   }
 }

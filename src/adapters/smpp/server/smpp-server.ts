@@ -33,6 +33,11 @@ export interface SmppServerOptions {
    * read its binds' accounts again (default 250 ms; a look is a comparison, the read happens on a change).
    */
   accountCheckMs?: number;
+  /**
+   * At close(), how long bound senders get to be unbound (the submits taken answered, unbind sent and
+   * answered) before their connections are closed regardless (default 5 s).
+   */
+  stopTimeoutMs?: number;
 }
 
 /**
@@ -113,7 +118,7 @@ export class SmppServer {
     const leases = ctx.bindLeases;
     if (leases) {
       s.renewTimer = setInterval(() => {
-        const held = [...s.connections].flatMap((c) => (c.lease && !c.closed ? [c.lease] : []));
+        const held = [...s.connections].flatMap((c) => (c.claim.lease && !c.closed ? [c.claim.lease] : []));
         leases
           .renew(held)
           .catch((err: unknown) => ctx.log.warn({ err: String(err) }, "bind leases not renewed"));
@@ -156,7 +161,7 @@ export class SmppServer {
   /** Binds of an account open on this node. */
   bindsOf(accountId: string): number {
     let n = 0;
-    for (const c of this.connections) if (c.claimed === accountId && !c.closed) n++;
+    for (const c of this.connections) if (c.claim.account === accountId && !c.closed) n++;
     return n;
   }
 
@@ -211,8 +216,9 @@ export class SmppServer {
   }
 
   /**
-   * Stops accepting, unbinds every session, and records the parts of long messages still being assembled
-   * (as refused: they were acknowledged and must not be lost).
+   * Stops accepting, unbinds every session (each answers the requests it took, then sends unbind and
+   * waits for unbind_resp; those not done within `stopTimeoutMs` are closed), and records the parts of
+   * long messages still being assembled (as refused: they were acknowledged and must not be lost).
    */
   async close(): Promise<void> {
     this.notices.stop();
@@ -221,10 +227,28 @@ export class SmppServer {
     this.unwatch?.();
     await this.rereading;
     if (this.ctx.onNotice) this.ctx.onNotice = undefined;
-    await Promise.all(this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
-    await Promise.all([...this.connections].map((c) => c.unbind()));
+    // a listener's close completes only once its last connection has closed: the unbinds come first
+    const stopped = this.servers.map((srv) => new Promise<void>((r) => srv.close(() => r())));
+    await this.unbindAll();
+    await Promise.all(stopped);
     this.long.flush();
     await Promise.all([...this.writes]);
+  }
+
+  /** Unbinds every session at once; closes those still open after `stopTimeoutMs`. */
+  private async unbindAll(): Promise<void> {
+    const all = [...this.connections];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((r) => {
+      timer = setTimeout(r, this.opts.stopTimeoutMs ?? 5_000);
+    });
+    await Promise.race([Promise.all(all.map((c) => c.unbind())), timeout]);
+    clearTimeout(timer);
+    for (const c of all) {
+      if (c.closed) continue;
+      this.ctx.log.warn({ remote: c.session.remoteAddress }, "smpp session not unbound in time: closed");
+      c.session.close("shutdown: not unbound in time");
+    }
   }
 }
 

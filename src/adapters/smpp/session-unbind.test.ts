@@ -1,6 +1,6 @@
 import { once } from "node:events";
-import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { socketPair as sharedSocketPair } from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
 import { type Pdu, STATUS, smBody } from "./pdu/pdu.js";
@@ -16,21 +16,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-async function socketPair(): Promise<{ server: net.Socket; client: net.Socket }> {
-  const listener = net.createServer();
-  listener.listen(0, "127.0.0.1");
-  await once(listener, "listening");
-  const { port } = listener.address() as net.AddressInfo;
-  const accepted = once(listener, "connection");
-  const client = net.connect(port, "127.0.0.1");
-  const [[server]] = await Promise.all([accepted, once(client, "connect")]);
-  listener.close();
-  cleanups.push(() => {
-    client.destroy();
-    (server as net.Socket).destroy();
-  });
-  return { server: server as net.Socket, client };
-}
+const socketPair = () => sharedSocketPair(cleanups);
 
 /** The session under test on the accepted socket; a raw peer that writes bytes and collects PDUs. */
 async function rawPeer(opts: SessionOptions = {}) {

@@ -1,6 +1,6 @@
 import { once } from "node:events";
-import net from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { socketPair as sharedSocketPair } from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
 import { CMD, type Pdu, type SmPdu, STATUS, smBody } from "./pdu/pdu.js";
@@ -18,22 +18,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** A connected loopback TCP pair: `server` is the accepted socket, `client` the connecting one. */
-async function socketPair(): Promise<{ server: net.Socket; client: net.Socket }> {
-  const listener = net.createServer();
-  listener.listen(0, "127.0.0.1");
-  await once(listener, "listening");
-  const { port } = listener.address() as net.AddressInfo;
-  const accepted = once(listener, "connection");
-  const client = net.connect(port, "127.0.0.1");
-  const [[server]] = await Promise.all([accepted, once(client, "connect")]);
-  listener.close();
-  cleanups.push(() => {
-    client.destroy();
-    (server as net.Socket).destroy();
-  });
-  return { server: server as net.Socket, client };
-}
+const socketPair = () => sharedSocketPair(cleanups);
 
 async function sessionPair(a: SessionOptions = {}, b: SessionOptions = {}) {
   const { server, client } = await socketPair();

@@ -179,6 +179,34 @@ describe("delivery", () => {
     await h.services.close();
   });
 
+  it("a claim committed whose answer was lost (the database went away) is settled unknown, never left dispatching", async () => {
+    const h = await appHarness();
+    const { id } = await acceptedMessage(h);
+    const up = new RecordingUpstream();
+    const again = await h.reopen(up);
+    const messages = again.ctx.store.messages;
+    const claim = messages.claimOutbox.bind(messages);
+    let lost = false;
+    messages.claimOutbox = async (limit, now) => {
+      const claimed = await claim(limit, now);
+      if (lost || claimed.length === 0) return claimed;
+      lost = true;
+      throw new Error("connection lost after the commit");
+    };
+    await again.dispatcher.start();
+    await eventually(() => lost);
+    for (const until = Date.now() + 5000; Date.now() < until; ) {
+      if ((await messages.get(id))?.status !== "dispatching") break;
+      again.dispatcher.wake();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect((await messages.get(id))?.status).toBe("unknown");
+    expect(up.handedOver).toEqual([]);
+    await again.dispatcher.stop();
+    await again.close();
+    await h.services.close();
+  });
+
   it("a withdrawal stops a queued message before hand-over", async () => {
     const h = await appHarness();
     const s = h.services;

@@ -1,9 +1,9 @@
-import type { UpstreamRef } from "../../domain/delivery/delivery-store.port.js";
 import type { Message } from "../../domain/messages/message.js";
 import { maskPhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
+import { refsOf, retryDelay } from "./hand-over-outcomes.js";
 import { recheck } from "./recheck.js";
 import { receiptErr, transitionWithReceipt } from "./sender-notices.js";
 import type { Upstream } from "./upstream.port.js";
@@ -122,6 +122,7 @@ export class Dispatcher {
       let n = 0;
       try {
         await this.recordPending();
+        await this.settleLostClaim();
         const room = Math.min(this.opts.batchSize ?? 200, max - this.inFlight.size);
         if (room > 0) n = await this.claimAndStart(room);
       } catch (err) {
@@ -147,10 +148,32 @@ export class Dispatcher {
 
   private lowWater: { target: number; resolve: () => void } | null = null;
 
+  /**
+   * A claim that failed may have been committed all the same (the database went away after the commit,
+   * before its answer came): its messages are `dispatching` with no hand-over of this process behind them.
+   * With several nodes the in-flight sweep settles them after the grace time; on one node (grace 0)
+   * nothing would, so once no hand-over of this process is out and every outcome is recorded, what is
+   * still dispatching is settled as unknown now (never resent: a claim's answer lost is indistinguishable
+   * from a hand-over's).
+   */
+  private claimLost = false;
+
+  private async settleLostClaim(): Promise<void> {
+    if (!this.claimLost || this.inFlight.size > 0 || (this.opts.inFlightGraceMs ?? 0) > 0) return;
+    await this.settleInFlight();
+    this.claimLost = false;
+  }
+
   /** Claims up to `limit` messages and starts their hand-overs without waiting for them. */
   private async claimAndStart(limit: number): Promise<number> {
     if (this.upstream.ready && !this.upstream.ready()) return 0;
-    const batch = await this.ctx.store.messages.claimOutbox(limit, this.ctx.clock.now());
+    let batch: Message[];
+    try {
+      batch = await this.ctx.store.messages.claimOutbox(limit, this.ctx.clock.now());
+    } catch (err) {
+      this.claimLost = true;
+      throw err;
+    }
     for (const m of batch) {
       const p: Promise<void> = this.handOver(m)
         .catch((err: unknown) => this.ctx.log.error({ err: String(err) }, "hand-over failed"))
@@ -194,17 +217,6 @@ export class Dispatcher {
       this.ctx.log.warn({ err: String(err) }, "outcome not recorded yet; will retry");
       this.unrecorded.push(write);
     }
-  }
-
-  /**
-   * How long a message the carrier could not take for now waits: `retryMs`, doubling with each earlier
-   * such try (its history keeps them), up to five minutes. A long outage then adds a few history
-   * entries an hour, not two every few seconds.
-   */
-  private retryDelay(m: Message): number {
-    let tries = 0;
-    for (const e of m.history) if (e.note?.startsWith("upstream: ")) tries++;
-    return Math.min((this.opts.retryMs ?? 5000) * 2 ** Math.min(tries, 16), MAX_RETRY_MS);
   }
 
   private async handOver(m: Message): Promise<void> {
@@ -271,23 +283,7 @@ export class Dispatcher {
     } else {
       this.stats.deferred++;
       const event = { status: "accepted" as const, at, note: `upstream: ${result.error}` };
-      await this.record(() => messages.defer(m.id, at + this.retryDelay(m), event));
+      await this.record(() => messages.defer(m.id, at + retryDelay(m, this.opts.retryMs ?? 5000), event));
     }
   }
-}
-
-/** The longest wait between two tries of a message its carrier keeps refusing for now. */
-const MAX_RETRY_MS = 300_000;
-
-/** One reference per part an upstream took, for matching its receipts. */
-function refsOf(m: Message, route: string, partIds: readonly string[], at: number): UpstreamRef[] {
-  return partIds.map((upstreamId, i) => ({
-    route,
-    upstreamId,
-    messageId: m.id,
-    part: i + 1,
-    parts: partIds.length,
-    state: "sent" as const,
-    at,
-  }));
 }

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import net from "node:net";
+import { type SessionOptions, SmppSession } from "../adapters/smpp/session.js";
 
 /**
  * A connected loopback TCP pair: `server` is the accepted socket, `client` the connecting one. Both are
@@ -21,4 +22,20 @@ export async function socketPair(
     (server as net.Socket).destroy();
   });
   return { server: server as net.Socket, client };
+}
+
+/** Two SMPP sessions talking over a loopback pair: `esme` on the connecting end, `smsc` on the accepted one. */
+export async function sessionPair(
+  cleanups: Array<() => void>,
+  a: SessionOptions = {},
+  b: SessionOptions = {},
+): Promise<{ esme: SmppSession; smsc: SmppSession }> {
+  const { server, client } = await socketPair(cleanups);
+  const esme = new SmppSession(client, a);
+  const smsc = new SmppSession(server, b);
+  cleanups.push(() => {
+    esme.close("test over");
+    smsc.close("test over");
+  });
+  return { esme, smsc };
 }

@@ -1,6 +1,9 @@
 import { once } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { socketPair as sharedSocketPair } from "../../test-support/socket-pair.js";
+import {
+  sessionPair as sharedSessionPair,
+  socketPair as sharedSocketPair,
+} from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
 import { type Pdu, STATUS, smBody } from "./pdu/pdu.js";
@@ -38,16 +41,7 @@ async function rawPeer(opts: SessionOptions = {}) {
   };
 }
 
-async function sessionPair(a: SessionOptions = {}, b: SessionOptions = {}) {
-  const { server, client } = await socketPair();
-  const esme = new SmppSession(client, a);
-  const smsc = new SmppSession(server, b);
-  cleanups.push(() => {
-    esme.close("test over");
-    smsc.close("test over");
-  });
-  return { esme, smsc };
-}
+const sessionPair = (a: SessionOptions = {}, b: SessionOptions = {}) => sharedSessionPair(cleanups, a, b);
 
 const submit: RequestPdu = smBody("submit_sm", { destTon: 1, destAddr: "8613800138000" });
 const submitAt = (sequence: number) => ({ ...submit, sequence, status: 0 }) as Pdu;

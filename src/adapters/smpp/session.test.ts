@@ -1,6 +1,9 @@
 import { once } from "node:events";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { socketPair as sharedSocketPair } from "../../test-support/socket-pair.js";
+import {
+  sessionPair as sharedSessionPair,
+  socketPair as sharedSocketPair,
+} from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
 import { CMD, type Pdu, type SmPdu, STATUS, smBody } from "./pdu/pdu.js";
@@ -20,16 +23,7 @@ afterEach(() => {
 
 const socketPair = () => sharedSocketPair(cleanups);
 
-async function sessionPair(a: SessionOptions = {}, b: SessionOptions = {}) {
-  const { server, client } = await socketPair();
-  const esme = new SmppSession(client, a);
-  const smsc = new SmppSession(server, b);
-  cleanups.push(() => {
-    esme.close("test over");
-    smsc.close("test over");
-  });
-  return { esme, smsc };
-}
+const sessionPair = (a: SessionOptions = {}, b: SessionOptions = {}) => sharedSessionPair(cleanups, a, b);
 
 /** A session under test on one end, and a raw socket on the other that sends bytes and collects PDUs. */
 async function rawPeer(opts: SessionOptions = {}) {

@@ -14,6 +14,7 @@ export class ClusterSync {
   private ledgerRun: Promise<void> | null = null;
   private ledgerAgain = false;
   private registryRun: Promise<void> | null = null;
+  private registryNext: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -103,9 +104,22 @@ export class ClusterSync {
     await this.bus.publish("registry").catch(() => {});
   }
 
-  /** Reloads the registry when another node moved its version. */
+  /**
+   * Reloads the registry when another node moved its version, as of the moment of the call: a check
+   * already under way may have read the version before another node's change committed, so the caller
+   * waits for it and then for one more (shared by every caller that came meanwhile).
+   */
   checkRegistry(): Promise<void> {
-    this.registryRun ??= (async () => {
+    if (this.registryRun !== null) {
+      this.registryNext ??= this.registryRun
+        .catch(() => {})
+        .then(() => {
+          this.registryNext = null;
+          return this.stopped ? undefined : this.checkRegistry();
+        });
+      return this.registryNext;
+    }
+    this.registryRun = (async () => {
       const v = await this.ctx.store.cluster.registryVersion();
       if (v === this.knownRegistryVersion) return;
       this.knownRegistryVersion = v;

@@ -142,6 +142,24 @@ describe("three nodes on one PostgreSQL and Redis", () => {
     expect(ms).toBeLessThan(1000);
   });
 
+  it("a key issued on one node works on the next at once, and one revoked there stops at once", async () => {
+    const issued = await call(node(0), "POST", `/v1/enterprises/${world.A.id}/keys`);
+    expect(issued.status, issued.text).toBe(201);
+    const { apiKey, keyId } = issued.json<{ apiKey: string; keyId: string }>();
+    expect((await call(node(1), "GET", `/v1/enterprises/${world.A.id}`, undefined, apiKey)).status).toBe(200);
+    expect((await call(node(2), "GET", `/v1/enterprises/${world.A.id}`, undefined, apiKey)).status).toBe(200);
+    const revoked = await call(node(1), "DELETE", `/v1/enterprises/${world.A.id}/keys/${keyId}`);
+    expect(revoked.status, revoked.text).toBe(204);
+    for (const i of [0, 2])
+      expect((await call(node(i), "GET", `/v1/enterprises/${world.A.id}`, undefined, apiKey)).status).toBe(401);
+    // sends, the hot path, follow the change bus: within a second
+    const ms = await within(1000, async () => {
+      const r = await call(node(0), "POST", "/v1/messages", send("13900000009"), apiKey);
+      return r.status === 401;
+    });
+    expect(ms).toBeLessThan(1000);
+  });
+
   it("blocks a send on one node within a second of a withdrawal taken on another", async () => {
     const phone = "13900000002";
     await grant(node(0), phone);

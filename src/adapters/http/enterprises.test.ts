@@ -125,9 +125,14 @@ describe("enterprises", () => {
     };
     const d = await h.as(w.B.apiKey)("POST", "/v1/decisions", send);
     expect(d.json().reasons.map((x: { code: string }) => x.code)).toContain("SENDER_SUSPENDED");
+    const again = await h.admin("POST", `/v1/enterprises/${w.B.id}/suspend`, { reason: "twice" });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, "INVALID_STATE"]);
     const back = await h.admin("POST", `/v1/enterprises/${w.B.id}/restore`, { reason: "resolved" });
     expect(back.statusCode).toBe(200);
     expect(back.json().status).toBe("active");
+    const twice = await h.admin("POST", `/v1/enterprises/${w.B.id}/restore`, { reason: "resolved" });
+    expect([twice.statusCode, twice.json().error.code]).toEqual([409, "INVALID_STATE"]);
+    expect((await h.admin("GET", `/v1/enterprises/${w.B.id}`)).json().statusReason).toBe("resolved");
   });
 
   it("answers 404 when suspending an unknown enterprise and MISSING_FIELD without a reason", async () => {

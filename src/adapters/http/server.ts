@@ -63,16 +63,17 @@ export async function buildHttpServer(
     reply.header("x-request-id", req.id);
     done();
   });
-  installAuth(app, services.ctx, services.adminToken);
-  // Registry reads see what another node wrote a moment ago (register, then sign up, through a load
-  // balancer). Sends and decisions, the hot path, rely on the change bus instead (milliseconds).
-  app.addHook("preHandler", (req, _reply, done) => {
+  // Registry reads and API keys see what another node wrote a moment ago (register, then sign up, or
+  // revoke a key, through a load balancer): the check runs before authentication. Sends and decisions,
+  // the hot path, rely on the change bus instead (milliseconds).
+  app.addHook("onRequest", (req, _reply, done) => {
     const sync = services.ctx.sync;
     const url = req.routeOptions.url;
     if (!sync || req.is404 || url === "/v1/messages" || url === "/v1/decisions" || url === "/healthz")
       return done();
     sync.checkRegistry().then(() => done(), done);
   });
+  installAuth(app, services.ctx, services.adminToken);
 
   // A route with a body schema treats an absent body as {}: a missing field is then named (MISSING_FIELD).
   app.addHook("onRoute", (route) => {

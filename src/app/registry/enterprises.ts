@@ -104,7 +104,9 @@ export async function issueKey(ctx: AppContext, actor: Actor, enterpriseId: stri
   assertActsFor(ctx, actor, enterpriseId);
   if (!ctx.state.registry.enterprises.has(enterpriseId))
     throw new DomainError("NOT_FOUND", "no such enterprise");
-  return issueKeyFor(ctx, enterpriseId);
+  const key = await issueKeyFor(ctx, enterpriseId);
+  await refreshRegistry(ctx); // other nodes load the new key (and any revocation) now, not at some later change
+  return key;
 }
 
 /** Revokes one key at once; requests with it answer 401 from then on. */
@@ -119,6 +121,7 @@ export async function revokeKey(
   if (!(await ctx.store.enterprises.revokeKey(enterpriseId, keyId, at)))
     throw new DomainError("NOT_FOUND", "no such key");
   for (const k of ctx.apiKeys.values()) if (k.id === keyId) k.revokedAt = at;
+  await refreshRegistry(ctx);
 }
 
 /** Suspends (stops every send at once, queued ones included) or restores an enterprise. Admin only. */
@@ -132,6 +135,7 @@ export async function setEnterpriseStatus(
   assertAdmin(actor);
   const e = ctx.state.registry.enterprises.get(id);
   if (!e) throw new DomainError("NOT_FOUND", "no such enterprise");
+  if (e.status === status) throw new DomainError("INVALID_STATE", `the enterprise is already ${status}`);
   const next = { ...e, status, statusReason: reason };
   await ctx.store.enterprises.update(next);
   await refreshRegistry(ctx);

@@ -151,7 +151,9 @@ describe("three nodes on one PostgreSQL and Redis", () => {
     const revoked = await call(node(1), "DELETE", `/v1/enterprises/${world.A.id}/keys/${keyId}`);
     expect(revoked.status, revoked.text).toBe(204);
     for (const i of [0, 2])
-      expect((await call(node(i), "GET", `/v1/enterprises/${world.A.id}`, undefined, apiKey)).status).toBe(401);
+      expect((await call(node(i), "GET", `/v1/enterprises/${world.A.id}`, undefined, apiKey)).status).toBe(
+        401,
+      );
     // sends, the hot path, follow the change bus: within a second
     const ms = await within(1000, async () => {
       const r = await call(node(0), "POST", "/v1/messages", send("13900000009"), apiKey);

@@ -79,4 +79,53 @@ describe("ports and allocations", () => {
     const dup = await h.admin("POST", `/v1/ports/${w.portId}/allocations`, { ...body, extension: "01" });
     expect(dup.statusCode).toBe(409);
   });
+
+  it("gives an extension to one enterprise only (its replies go to it alone); the bare port may be shared", async () => {
+    // A holds extension 01; B may not have it too, with or without signatures
+    for (const signatureIds of [[w.sigB], []]) {
+      const r = await h.admin("POST", `/v1/ports/${w.portId}/allocations`, {
+        enterpriseId: w.B.id,
+        signatureIds,
+        extension: "01",
+      });
+      expect([r.statusCode, r.json().error.code]).toEqual([409, "CONFLICT"]);
+    }
+    for (const [ent, sig] of [
+      [w.A.id, w.sigA],
+      [w.B.id, w.sigB],
+    ] as const) {
+      const bare = await h.admin("POST", `/v1/ports/${w.portId}/allocations`, {
+        enterpriseId: ent,
+        signatureIds: [sig],
+      });
+      expect(bare.statusCode, bare.body).toBe(201);
+    }
+  });
+
+  it("binds a signature of another owner only through an authorization still in force", async () => {
+    const now = h.clock.now();
+    const auth = async (validTo: number) => {
+      const r = await h.as(w.A.apiKey)("POST", `/v1/signatures/${w.sigA}/authorizations`, {
+        enterpriseId: w.C.id,
+        validFrom: now - 86_400_000,
+        validTo,
+      });
+      expect(r.statusCode, r.body).toBe(201);
+      return r.json().id as string;
+    };
+    const allocate = (extension: string) =>
+      h.admin("POST", `/v1/ports/${w.portId}/allocations`, {
+        enterpriseId: w.C.id,
+        signatureIds: [w.sigA],
+        extension,
+      });
+    const expired = await auth(now - 1000);
+    expect((await allocate("91")).json().error.code).toBe("VALIDATION_FAILED");
+    const live = await auth(now + 86_400_000);
+    expect((await allocate("92")).statusCode).toBe(201);
+    expect((await h.as(w.A.apiKey)("POST", `/v1/authorizations/${live}/revoke`)).statusCode).toBe(200);
+    const afterRevoke = await allocate("93");
+    expect([afterRevoke.statusCode, afterRevoke.json().error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(expired).toMatch(/^aut_/);
+  });
 });

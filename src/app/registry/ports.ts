@@ -64,16 +64,23 @@ export async function allocatePort(
     throw new DomainError("VALIDATION_FAILED", "extension must be up to 12 digits", { field: "extension" });
   if (port.number.length + extension.length > 21)
     throw new DomainError("VALIDATION_FAILED", "port plus extension is too long", { field: "extension" });
+  // an extension names one sender: replies to it go to that enterprise alone (the bare port may be shared)
+  const taken = reg.allocationsOfPort(portId).some((a) => a.extension === extension);
+  if (extension !== "" && taken)
+    throw new DomainError("CONFLICT", `extension ${extension} of port ${port.number} is already allocated`);
+  const now = ctx.clock.now();
   for (const sid of input.signatureIds) {
     const sig = reg.signatures.get(sid);
     const usable =
       sig &&
       (sig.ownerId === input.enterpriseId ||
-        reg.authorizationsOf(sid).some((a) => a.enterpriseId === input.enterpriseId));
+        reg
+          .authorizationsOf(sid)
+          .some((a) => a.enterpriseId === input.enterpriseId && a.revokedAt === null && a.validTo > now));
     if (!usable)
       throw new DomainError(
         "VALIDATION_FAILED",
-        `signature ${sid} is not the enterprise's own or authorized to it`,
+        `signature ${sid} is not the enterprise's own or authorized to it (unrevoked, unexpired)`,
         {
           field: "signatureIds",
         },
@@ -85,7 +92,7 @@ export async function allocatePort(
     enterpriseId: input.enterpriseId,
     extension,
     signatureIds: [...new Set(input.signatureIds)],
-    createdAt: ctx.clock.now(),
+    createdAt: now,
   };
   await ctx.store.ports.insertAllocation(a);
   await refreshRegistry(ctx);

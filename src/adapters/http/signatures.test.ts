@@ -71,6 +71,25 @@ describe("signatures and authorizations", () => {
     expect(empty.statusCode).toBe(400);
   });
 
+  it("refuses a look-alike of a live signature (409) and invisible characters (422)", async () => {
+    const reg = (text: string) =>
+      h.as(w.C.apiKey)("POST", "/v1/signatures", { ownerId: w.C.id, text, scope: ["notification"] });
+    const first = await reg("ABC商城");
+    expect(first.statusCode, first.body).toBe(201);
+    for (const alike of ["ＡＢＣ商城", "abc商城", "ABC 商城"]) {
+      const r = await reg(alike);
+      expect([alike, r.statusCode, r.json().error.code]).toEqual([alike, 409, "CONFLICT"]);
+    }
+    for (const hidden of ["好物\uFEFF商城", "好物\u200B商城", "好物\u202E商城", "好物\uD800商城"]) {
+      const r = await reg(hidden);
+      expect([r.statusCode, r.json().error.code]).toEqual([422, "SIGNATURE_TEXT_INVALID"]);
+    }
+    // once the first is revoked, the name is free again
+    const id = first.json().id as string;
+    expect((await h.admin("POST", `/v1/signatures/${id}/revoke`, { reason: "gone" })).statusCode).toBe(200);
+    expect((await reg("ＡＢＣ商城")).statusCode).toBe(201);
+  });
+
   it("shows a signature to its owner, the owner's platform and the admin; 404 to others", async () => {
     expect((await h.as(w.A.apiKey)("GET", `/v1/signatures/${w.sigA}`)).json().text).toBe("好物商城");
     expect((await h.as(w.P.apiKey)("GET", `/v1/signatures/${w.sigA}`)).statusCode).toBe(200);

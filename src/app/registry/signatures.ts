@@ -53,6 +53,12 @@ export async function registerSignature(
     );
   if (input.scope.length === 0)
     throw new DomainError("VALIDATION_FAILED", "scope needs at least one category", { field: "scope" });
+  const twin = ctx.state.registry.liveLookalike(text);
+  if (twin && twin.text !== text)
+    throw new DomainError(
+      "CONFLICT",
+      "signature text reads like a registered signature (full-width forms, case and spaces aside)",
+    );
   const sig: Signature = {
     id: ctx.ids.next("sig"),
     ownerId: input.ownerId,

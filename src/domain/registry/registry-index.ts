@@ -6,6 +6,7 @@ import {
   authorizationValidAt,
   normalizeSignatureText,
   type Signature,
+  signatureLookalikeKey,
 } from "../signatures/signature.js";
 
 /** Everything registered, as plain lists (what the stores hand over at start-up). */
@@ -32,6 +33,8 @@ export class RegistryIndex {
   readonly enterprises = new Map<string, Enterprise>();
   readonly signatures = new Map<string, Signature>();
   private readonly signaturesByText = new Map<string, Signature>();
+  /** Live signatures by look-alike key (see signatureLookalikeKey). */
+  private readonly liveByLookalike = new Map<string, Signature>();
   /** Revoked signatures by text (the newest registered), for a text no live signature holds. */
   private readonly revokedByText = new Map<string, Signature>();
   private readonly authorizations = new Map<string, Authorization[]>();
@@ -46,8 +49,10 @@ export class RegistryIndex {
     for (const e of data.enterprises) this.enterprises.set(e.id, e);
     for (const s of data.signatures) {
       this.signatures.set(s.id, s);
-      if (s.status !== "revoked") this.signaturesByText.set(s.text, s);
-      else if ((this.revokedByText.get(s.text)?.createdAt ?? Number.NEGATIVE_INFINITY) <= s.createdAt)
+      if (s.status !== "revoked") {
+        this.signaturesByText.set(s.text, s);
+        this.liveByLookalike.set(signatureLookalikeKey(s.text), s);
+      } else if ((this.revokedByText.get(s.text)?.createdAt ?? Number.NEGATIVE_INFINITY) <= s.createdAt)
         this.revokedByText.set(s.text, s);
     }
     for (const a of data.authorizations) {
@@ -81,6 +86,11 @@ export class RegistryIndex {
     if (ref.startsWith("sig_")) return this.signatures.get(ref);
     const text = normalizeSignatureText(ref);
     return text === null ? undefined : (this.signaturesByText.get(text) ?? this.revokedByText.get(text));
+  }
+
+  /** The live (not revoked) signature that reads like `text`, if any: the same text included. */
+  liveLookalike(text: string): Signature | undefined {
+    return this.liveByLookalike.get(signatureLookalikeKey(text));
   }
 
   /** Whether `enterpriseId` holds an authorization for the signature valid at `at`. */

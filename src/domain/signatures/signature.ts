@@ -34,15 +34,29 @@ const BRACKETED = /【([^【】]*)】/g;
 
 /**
  * Normalises a signature as given by a caller: "【好物商城】" or "好物商城" → "好物商城".
- * Returns null when the name is not 2–20 characters or holds brackets or control characters.
+ * Returns null when the name is not 2–20 characters or holds brackets, control or invisible characters.
  */
 export function normalizeSignatureText(input: string): string | null {
   let s = input.normalize("NFC").trim();
   if (s.startsWith("【") && s.endsWith("】")) s = s.slice(1, -1).trim();
   const length = [...s].length;
   if (length < 2 || length > 20) return null;
-  if (/[【】[\]\p{Cc}]/u.test(s)) return null;
+  if (/[【】[\]\p{Cc}]/u.test(s) || INVISIBLE.test(s)) return null;
   return s;
+}
+
+/**
+ * Characters that change how a name looks without showing (zero-width, byte-order mark, direction
+ * overrides, line separators), lone surrogates and private-use ones: a look-alike's tools.
+ */
+const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
+
+/**
+ * What signatures that read alike share: compatibility forms folded (full-width ＡＢＣ is ABC), case
+ * and spaces ignored. Two live signatures may not share it.
+ */
+export function signatureLookalikeKey(text: string): string {
+  return text.normalize("NFKC").toLowerCase().replace(/\s+/gu, "");
 }
 
 /** Every 【…】 in a text, in order. */

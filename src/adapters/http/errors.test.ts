@@ -107,7 +107,29 @@ describe("the error envelope over HTTP", () => {
   it("rejects an unknown query parameter", async () => {
     expect(
       expectEnvelope(await h.admin("GET", "/v1/suppressions?colour=red"), 400, "UNKNOWN_FIELD").message,
-    ).toContain("colour");
+    ).toBe("unknown query parameter: colour");
+  });
+
+  it("names the format wanted without quoting a regular expression", async () => {
+    const e = expectEnvelope(await h.admin("GET", "/v1/suppressions?limit=abc"), 400, "VALIDATION_FAILED");
+    expect(e.message).toBe("query parameter limit is not in the expected format");
+  });
+
+  it("names the rule a value of an allowed form broke, or the forms allowed", async () => {
+    const consent = (capturedAt: unknown) =>
+      h.as(w.A.apiKey)("POST", "/v1/consents", {
+        phone: "13812345678",
+        enterpriseId: w.A.id,
+        category: "marketing.retail",
+        method: "web_form_unticked_box",
+        capturedAt,
+        source: "https://shop.example/join",
+        noticeText: "同意接收营销短信",
+      });
+    const negative = expectEnvelope(await consent(-1), 400, "VALIDATION_FAILED").message;
+    expect(negative).toMatch(/^capturedAt must be >= 0$/);
+    const wrong = expectEnvelope(await consent(true), 400, "VALIDATION_FAILED").message;
+    expect(wrong).toMatch(/^capturedAt must be (string or (number|integer)|(number|integer) or string)$/);
   });
 
   it("names a missing field", async () => {
@@ -147,7 +169,7 @@ describe("the error envelope over HTTP", () => {
       payload: '{"__proto__": {"x": 1}}',
       headers: { "content-type": "application/json" },
     });
-    expectEnvelope(r, 400, "INVALID_JSON");
+    expect(expectEnvelope(r, 400, "INVALID_JSON").message).toContain("__proto__");
   });
 
   it("answers 413 BODY_TOO_LARGE over 1 MiB", async () => {

@@ -73,27 +73,56 @@ interface AjvIssue {
   message?: string;
 }
 
+/** What a validation context's members are called: body fields, query parameters, path parameters. */
+const MEMBER: Record<string, string> = {
+  querystring: "query parameter",
+  params: "path parameter",
+  headers: "header",
+};
+
 function fieldPath(context: string | undefined, instancePath: string, leaf?: string): string {
   const parts = instancePath.split("/").filter(Boolean);
   if (leaf !== undefined) parts.push(leaf);
   const path = parts.join(".");
-  const where = context === "body" || context === undefined ? "" : `${context}: `;
-  return `${where}${path || context || "body"}`;
+  const member = context === undefined ? undefined : MEMBER[context];
+  if (member !== undefined) return path ? `${member} ${path}` : `the ${member}s`;
+  return path || "body";
+}
+
+/**
+ * What is wrong with one value, in words: a pattern is not quoted (a caller needs the format, which the
+ * API reference gives, not a regular expression); a value that may take several forms ("string or
+ * number") names the rule of the form it took (say "must be >= 0"), else the forms allowed.
+ */
+function problem(issues: AjvIssue[], i: AjvIssue): string {
+  const alternatives = issues.find(
+    (x) => (x.keyword === "anyOf" || x.keyword === "oneOf") && x.instancePath === i.instancePath,
+  );
+  if (alternatives) {
+    const same = issues.filter((x) => x.instancePath === i.instancePath && x !== alternatives);
+    const rule = same.find((x) => x.keyword !== "type");
+    if (rule) return problem([], rule);
+    const types = [...new Set(same.map((x) => String(x.params.type)))];
+    return types.length > 0 ? `must be ${types.join(" or ")}` : "is not valid";
+  }
+  if (i.keyword === "pattern" || i.keyword === "format") return "is not in the expected format";
+  return i.message ?? "is not valid";
 }
 
 /** Status, code and a caller-safe message for a schema validation failure. */
 function fromValidation(issues: AjvIssue[], context: string | undefined): [number, string, string] {
   const i = issues[0];
   if (!i) return [400, "VALIDATION_FAILED", "the request is not valid"];
+  const member = (context !== undefined && MEMBER[context]) || "field";
   if (i.keyword === "additionalProperties") {
     const name = String(i.params.additionalProperty ?? "");
-    return [400, "UNKNOWN_FIELD", `unknown field: ${fieldPath(context, i.instancePath, name)}`];
+    return [400, "UNKNOWN_FIELD", `unknown ${member}: ${fieldPath(undefined, i.instancePath, name)}`];
   }
   if (i.keyword === "required") {
     const name = String(i.params.missingProperty ?? "");
-    return [400, "MISSING_FIELD", `missing field: ${fieldPath(context, i.instancePath, name)}`];
+    return [400, "MISSING_FIELD", `missing ${member}: ${fieldPath(undefined, i.instancePath, name)}`];
   }
-  return [400, "VALIDATION_FAILED", `${fieldPath(context, i.instancePath)} ${i.message ?? "is not valid"}`];
+  return [400, "VALIDATION_FAILED", `${fieldPath(context, i.instancePath)} ${problem(issues, i)}`];
 }
 
 /** Maps any thrown value to status, code and message; unknown errors become a bare 500. */

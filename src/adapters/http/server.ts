@@ -5,7 +5,7 @@ import type { Logger as PinoLogger } from "pino";
 import type { Services } from "../../services.js";
 import { createLogger } from "../system/logger.js";
 import { installAuth } from "./auth.js";
-import { installErrorHandlers, sendError } from "./errors.js";
+import { HttpError, installErrorHandlers, sendError } from "./errors.js";
 import { HttpMetrics, type SmppCounters } from "./metrics.js";
 import { newRequestId } from "./request-id.js";
 import { campaignRoutes } from "./routes/campaigns.js";
@@ -133,6 +133,23 @@ export async function buildHttpServer(
   return app;
 }
 
+/** Valid JSON the parser refused: it holds a `__proto__` or `constructor.prototype` key (poisoning). */
+const prototypeKey = () =>
+  new HttpError(
+    400,
+    "INVALID_JSON",
+    "the body holds a __proto__ or constructor.prototype key, which is refused",
+  );
+
+function validJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * JSON only (the campaign route adds text/csv and multipart in its own scope); an empty JSON body counts
  * as no body, so that routes without a body accept `Content-Type: application/json` with nothing.
@@ -143,6 +160,9 @@ function installContentTypes(app: FastifyInstance): void {
   app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
     if (body === "" || (typeof body === "string" && body.trim() === "")) return done(null, undefined);
     // The default parser is synchronous (it calls done); `void` marks that nothing is awaited.
-    void json(req, body as string, done);
+    void json(req, body as string, (err, value) => {
+      if (err && validJson(body as string)) return done(prototypeKey(), undefined);
+      done(err, value);
+    });
   });
 }

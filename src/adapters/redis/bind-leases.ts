@@ -71,10 +71,11 @@ export class RedisBindLeases implements BindLeases {
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
-    } catch (err) {
+    } catch {
+      // callers see no internals; Redis errors reach the log through the client's error events
       throw new DomainError(
         "SERVICE_DEGRADED",
-        `the shared bind counts are unreachable (${(err as Error).message}); retry later`,
+        `the shared bind counts (Redis) are unreachable; retry later`,
       );
     }
   }

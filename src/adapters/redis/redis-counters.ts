@@ -183,20 +183,20 @@ export class RedisSharedCounters implements SharedCounters {
           res = await pipe.exec();
         }
       } catch (err) {
-        throw degraded(`redis is unavailable (${(err as Error).message})`);
+        throw this.unavailable(err);
       }
-      if (!res) throw degraded("redis is unavailable");
+      if (!res) throw degraded("the shared counters (Redis) are unavailable");
       const noScript = res.some(([e]) => e?.message.startsWith("NOSCRIPT"));
       if (noScript && attempt === 0) {
         try {
           await this.redis.script("LOAD", SCRIPTS[name]);
         } catch (err) {
-          throw degraded(`redis is unavailable (${(err as Error).message})`);
+          throw this.unavailable(err);
         }
         continue;
       }
       const failed = res.find(([e]) => e);
-      if (failed?.[0]) throw degraded(`redis failed (${failed[0].message})`);
+      if (failed?.[0]) throw this.unavailable(failed[0]);
       return res.map(([, v]) => v);
     }
   }
@@ -215,6 +215,12 @@ export class RedisSharedCounters implements SharedCounters {
     this.rebuild().catch((err: unknown) =>
       this.opts.log.error({ err: String(err) }, "rebuilding the shared counters failed"),
     );
+  }
+
+  /** The caller's error names no internals; the operator's log has them. */
+  private unavailable(err: unknown): DomainError {
+    this.opts.log.warn({ err: String(err) }, "shared counters call failed");
+    return degraded("the shared counters (Redis) are unavailable");
   }
 
   /**

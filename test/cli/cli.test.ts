@@ -154,6 +154,45 @@ describe("consents import", () => {
     expect(r.stderr).toContain("no such file");
     expect(r.stderr).toContain("nope.csv");
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(missing.replace(/\.csv$/, ".rejects.csv"))).toBe(false); // nothing left behind
+  });
+
+  it("a file that is not CSV is a clear error with exit code 2, naming the line; the rows before it are kept", () => {
+    const file = join(files, "unclosed-quote.csv");
+    writeFileSync(
+      file,
+      `${HEADER}
+${good(phoneNo(82), w.A.id)}
+${phoneNo(83)},${w.A.id},marketing.retail,web_form_unticked_box,${captured},https://x.example,"我同意
+`,
+    );
+    const r = cli(dir, ["consents", "import", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/not valid CSV near line \d+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).toMatch(/imported 1, /);
+    // a re-run of the repaired file skips the row already in force
+    writeFileSync(
+      file,
+      `${HEADER}
+${good(phoneNo(82), w.A.id)}
+`,
+    );
+    expect(cli(dir, ["consents", "import", file]).stdout).toMatch(/imported 0, skipped 1/);
+  });
+
+  it("an unknown column (a misspelt expiresAt, say) is a clear error with exit code 2, nothing imported", () => {
+    const file = join(files, "misspelt.csv");
+    writeFileSync(
+      file,
+      `${HEADER},expires_at
+${good(phoneNo(84), w.A.id)},2030-01-01T00:00:00+08:00
+`,
+    );
+    const r = cli(dir, ["consents", "import", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown column(s): expires_at");
+    expect(r.stdout).not.toMatch(/imported [1-9]/);
   });
 
   it("a missing column is a clear error with exit code 2", () => {

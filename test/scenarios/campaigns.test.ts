@@ -338,9 +338,16 @@ describe("scheduled campaigns", () => {
   it("a completed campaign cannot be paused or cancelled", async () => {
     const c = (await h.as(w.A.apiKey)("POST", "/v1/campaigns", campaignBody([phone]))).json<CampaignJson>();
     expect(c.status).toBe("completed");
-    for (const action of ["pause", "cancel", "resume"]) {
+    for (const [action, done] of [
+      ["pause", "paused"],
+      ["cancel", "cancelled"],
+      ["resume", "resumed"],
+    ]) {
       const r = await h.as(w.A.apiKey)("POST", `/v1/campaigns/${c.id}/${action}`);
       expect(r.statusCode, `${action}: ${r.body}`).toBe(409);
+      expect(r.json<{ error: { message: string } }>().error.message).toBe(
+        `a completed campaign cannot be ${done}`,
+      );
     }
   });
 });

@@ -69,6 +69,13 @@ describe("consents", () => {
       consent(phoneNo(3), w.A.id, { capturedAt: h.clock.now() + 3_600_000 }),
     );
     expect([future.statusCode, future.json().error.code]).toEqual([422, "CONSENT_CAPTURED_IN_FUTURE"]);
+    const lapsed = await h.as(w.A.apiKey)(
+      "POST",
+      "/v1/consents",
+      consent(phoneNo(3), w.A.id, { capturedAt: h.clock.now() - 7_200_000, expiresAt: h.clock.now() - 1000 }),
+    );
+    expect([lapsed.statusCode, lapsed.json().error.code]).toEqual([400, "VALIDATION_FAILED"]);
+    expect(lapsed.json().error.message).toContain("expiresAt is past");
     const notMarketing = await h.as(w.A.apiKey)(
       "POST",
       "/v1/consents",

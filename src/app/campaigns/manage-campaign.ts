@@ -27,6 +27,8 @@ const MOVES: Record<"pause" | "resume" | "cancel", { from: CampaignStatus[]; to:
 };
 
 /** Pauses, resumes or cancels a campaign; recipients not yet decided are left alone. */
+const DONE = { pause: "paused", resume: "resumed", cancel: "cancelled" } as const;
+
 export async function changeCampaign(
   ctx: AppContext,
   runner: CampaignRunner,
@@ -40,7 +42,7 @@ export async function changeCampaign(
   // a campaign resumed before its time goes back to waiting for it
   const to = action === "resume" && c.scheduledAt !== null && c.scheduledAt > now ? "scheduled" : move.to;
   if (!(await ctx.store.campaigns.setStatus(id, move.from, to, now)))
-    throw new DomainError("INVALID_STATE", `a ${c.status} campaign cannot be ${action}d`, {
+    throw new DomainError("INVALID_STATE", `a ${c.status} campaign cannot be ${DONE[action]}`, {
       status: c.status,
     });
   if (to === "running") runner.wake();

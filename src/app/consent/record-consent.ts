@@ -61,6 +61,10 @@ export function prepareGrant(
   const expiresAt = input.expiresAt === undefined ? null : parseTime(input.expiresAt, "expiresAt");
   if (expiresAt !== null && expiresAt <= capturedAt)
     throw new DomainError("VALIDATION_FAILED", "expiresAt must be after capturedAt", { field: "expiresAt" });
+  if (expiresAt !== null && expiresAt <= now)
+    throw new DomainError("VALIDATION_FAILED", "expiresAt is past: the consent would never be in force", {
+      field: "expiresAt",
+    });
   if (!input.source.trim())
     throw new DomainError("VALIDATION_FAILED", "source is required", { field: "source" });
   if (!input.noticeText.trim())

@@ -29,6 +29,8 @@ export default defineConfig({
             "test/cli/**/*.test.ts",
             "test/smpp/gateway.test.ts",
             "test/smpp/long-messages.test.ts",
+            "test/smpp/query-cancel.test.ts",
+            "test/smpp/submit-multi.test.ts",
             "test/smpp/upstreams.test.ts",
           ],
           exclude: ["src/app/index-snapshot.test.ts"],

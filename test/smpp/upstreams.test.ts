@@ -7,7 +7,10 @@ import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
 import { ADMIN } from "../../src/app/context.js";
 import { settleMessage } from "../../src/app/messaging/settle-message.js";
 import { submitMessage } from "../../src/app/messaging/submit-message.js";
+import { loadConfig } from "../../src/config.js";
+import { buildServices } from "../../src/services.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
+import { testStoreEnv } from "../../src/test-support/pg-test-db.js";
 import { eventually, type SmppWorld, sendAccepted, smppWorld } from "../../src/test-support/smpp-harness.js";
 
 /** Writes an upstreams file naming simulators a and b (b may be absent: a port nobody listens on). */
@@ -153,6 +156,21 @@ describe("carriers: routing by prefix and carrier, number portability, failover"
     expect(statuses.filter((st) => st === "unknown")).toHaveLength(1);
     const onWire = w.sim.messages[0]?.destination ?? "";
     expect(b.messages.map((m) => m.destination).some((d) => d === onWire)).toBe(false);
+  });
+
+  it("refuses to start on a portability table naming one number with two carriers, by line", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "anning-mnp-"));
+    const csv = join(dir, "ported.csv");
+    writeFileSync(csv, "phone,carrier\n13812340000,cmcc\n13812341111,cucc\n+86 138 1234 0000,电信\n");
+    const config = loadConfig({
+      ANNING_DATA_DIR: dir,
+      ANNING_ADMIN_TOKEN: "test-admin-token-0123456789",
+      ANNING_UPSTREAMS_FILE: upstreamsFile({ upstreams: [up("a", 1)], default: "a", portabilityFile: csv }),
+      ...testStoreEnv(dir),
+    });
+    await expect(buildServices(config, { anchorEveryMs: 0 })).rejects.toThrow(
+      `portability file ${csv}: 1 bad row: line 4: the number of line 2 again, with another carrier (ctcc, not cmcc)`,
+    );
   });
 
   it("with no default route, a number no route takes fails at once, with the reason", async () => {

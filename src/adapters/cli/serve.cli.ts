@@ -18,7 +18,11 @@ export async function serveCommand(config: Config): Promise<void> {
   const started = Date.now();
   let simulator: SmscSimulator | null = null;
   if (config.upstreams === "simulator") {
-    simulator = await SmscSimulator.start({ host: "127.0.0.1", port: config.simulatorPort });
+    simulator = await SmscSimulator.start({
+      host: "127.0.0.1",
+      port: config.simulatorPort,
+      timeZone: config.policy.defaultTimeZone,
+    });
     const url = `smpp://anning:anning@127.0.0.1:${simulator.port}`;
     config.upstreams = {
       upstreams: [parseUpstreamUrl(url, "simulator")],

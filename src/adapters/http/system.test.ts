@@ -39,6 +39,7 @@ const PATHS = [
   "/v1/decisions",
   "/v1/messages",
   "/v1/messages/{id}",
+  "/v1/messages/{id}/cancel",
   "/v1/messages/{id}/settle",
   "/v1/campaigns",
   "/v1/campaigns/{id}",

@@ -20,7 +20,8 @@ export const SQL = {
     WHERE id = $1 AND status IN ('dispatching', 'accepted')`,
   inFlight: `UPDATE messages SET status = 'unknown', updated_at = $1, history = history || $2::jsonb
     WHERE status = 'dispatching' AND updated_at < $3`,
-  latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND starts_with(port, $2)
+  latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND status <> 'cancelled'
+    AND starts_with(port, $2)
     ORDER BY created_at DESC, id DESC LIMIT 1`,
   // the recipient index (phone, created_at) holds every message not refused, unknown ones included
   unknownTo: `SELECT * FROM messages

@@ -2,15 +2,13 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { byPrecedence, REASON_CODES } from "../../domain/policy/reason-codes.js";
 import {
-  DOMAIN_ERROR_CODES,
   errorToSmppStatus,
-  formatStatus,
   isTemporaryStatus,
   reasonToSmppStatus,
   refusalStatus,
   SMPP_STATUS,
-  smppStatusTable,
 } from "./command-status.js";
+import { DOMAIN_ERROR_CODES, formatStatus, smppStatusTable } from "./command-status-table.js";
 
 const KANNEL_TEMPORARY = [0x08, 0x14, 0x58, 0x64];
 
@@ -85,10 +83,15 @@ describe("SMPP_STATUS", () => {
     expect(SMPP_STATUS).toEqual({
       SERVICE_TYPE_UNKNOWN: 0x15,
       DATA_CODING_UNSUPPORTED: 0x104,
+      UCS2_ODD_LENGTH: 0x01,
       CONCAT_INVALID: 0x4e1,
       NOT_BOUND_FOR_SUBMIT: 0x04,
       SCHEDULE_INVALID: 0x61,
       VALIDITY_INVALID: 0x62,
+      QUERY_FAILED: 0x67,
+      CANCEL_FAILED: 0x11,
+      DISTRIBUTION_LIST_UNSUPPORTED: 0x34,
+      CONCAT_IN_MULTI: 0x43,
     });
   });
 });

@@ -6,7 +6,8 @@ import {
 } from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
-import { type Pdu, STATUS, smBody } from "./pdu/pdu.js";
+import { type Pdu, STATUS } from "./pdu/pdu.js";
+import { smBody } from "./pdu/sm-body.js";
 import { RequestNotSentError, type RequestPdu, type SessionOptions, SmppSession } from "./session.js";
 
 /**

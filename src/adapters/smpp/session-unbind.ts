@@ -95,6 +95,19 @@ export function afterUnbindAnswer(pdu: Pdu): ResponseInit {
   switch (pdu.command) {
     case "submit_sm":
       return { command: "submit_sm_resp", status: STATUS.ESME_RINVBNDSTS, messageId: "" };
+    case "submit_multi":
+      return { command: "submit_multi_resp", status: STATUS.ESME_RINVBNDSTS, messageId: "", unsuccess: [] };
+    case "query_sm":
+      return {
+        command: "query_sm_resp",
+        status: STATUS.ESME_RINVBNDSTS,
+        messageId: "",
+        finalDate: "",
+        messageState: 0,
+        errorCode: 0,
+      };
+    case "cancel_sm":
+      return { command: "cancel_sm_resp", status: STATUS.ESME_RINVBNDSTS };
     case "deliver_sm":
       return { command: "deliver_sm_resp", status: STATUS.ESME_RX_T_APPN, messageId: "" };
     case "bind_transmitter":

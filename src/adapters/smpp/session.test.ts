@@ -6,7 +6,8 @@ import {
 } from "../../test-support/socket-pair.js";
 import { decodePdu, encodePdu } from "./pdu/codec.js";
 import { PduFramer } from "./pdu/framer.js";
-import { CMD, type Pdu, type SmPdu, STATUS, smBody } from "./pdu/pdu.js";
+import { CMD, type Pdu, type SmPdu, STATUS } from "./pdu/pdu.js";
+import { smBody } from "./pdu/sm-body.js";
 import {
   RequestNotSentError,
   type RequestPdu,

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseSmppTime } from "./smpp-time.js";
+import { formatSmppTime, parseSmppTime } from "./smpp-time.js";
 
 const NOW = Date.parse("2026-11-11T00:00:00Z");
 
@@ -35,6 +35,17 @@ describe("SMPP time fields", () => {
       fc.property(fc.string({ maxLength: 20 }), (s) => {
         const r = parseSmppTime(s, NOW);
         expect(typeof r.ok).toBe("boolean");
+      }),
+    );
+  });
+});
+
+describe("formatSmppTime", () => {
+  it("writes UTC with a zero offset, and parseSmppTime reads it back to the tenth of a second", () => {
+    expect(formatSmppTime(Date.parse("2026-11-11T02:03:04.567Z"))).toBe("261111020304500+");
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), (at) => {
+        expect(parseSmppTime(formatSmppTime(at), NOW)).toEqual({ ok: true, at: at - (at % 1000) });
       }),
     );
   });

@@ -36,3 +36,24 @@ export function parseSmppTime(field: string, now: number): SmppTime {
   if (check.getUTCDate() !== dd) return { ok: false };
   return { ok: true, at };
 }
+
+/** Two digits, zero-padded. */
+const two = (n: number) => String(n).padStart(2, "0");
+
+/**
+ * An SMPP absolute time (§7.1.1) in UTC, "YYMMDDhhmmsst00+", as query_sm_resp's final_date carries it:
+ * the offset says the zone, so no client need guess it.
+ */
+export function formatSmppTime(at: number): string {
+  const d = new Date(at);
+  return (
+    two(d.getUTCFullYear() % 100) +
+    two(d.getUTCMonth() + 1) +
+    two(d.getUTCDate()) +
+    two(d.getUTCHours()) +
+    two(d.getUTCMinutes()) +
+    two(d.getUTCSeconds()) +
+    String(Math.floor(d.getUTCMilliseconds() / 100)) +
+    "00+"
+  );
+}

@@ -53,7 +53,8 @@ export function messageStatements(db: Database.Database) {
       `UPDATE messages SET status = 'unknown', history = ${APPEND}, updated_at = ?
        WHERE status = 'dispatching' AND updated_at < ?`,
     ),
-    latestTo: rows(`WHERE phone = ? AND status <> 'refused' AND substr(port, 1, length(?)) = ?
+    latestTo: rows(`WHERE phone = ? AND status <> 'refused' AND status <> 'cancelled'
+       AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`),
     unknownTo: rows(`WHERE phone = ? AND status = 'unknown' AND created_at >= ?
        ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`),

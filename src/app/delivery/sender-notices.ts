@@ -15,7 +15,7 @@ export function receiptErr(status: number): string {
 /** What a receipt notice carries: enough to build a `deliver_sm` receipt or a webhook event. */
 export type ReceiptPayload = {
   messageId: string;
-  /** The message's status after this receipt (delivered, failed, refused, unknown). */
+  /** The message's status after this receipt (delivered, failed, refused, cancelled, unknown). */
   status: string;
   stat: ReceiptStat;
   /** Three characters: the upstream's error code ("000" when none). */

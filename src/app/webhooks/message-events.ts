@@ -15,7 +15,7 @@ export interface ReceiptEvent {
   /** When the outcome was known (ISO 8601). */
   at: string;
   messageId: string;
-  /** The message's status after the receipt: delivered, failed, refused (or unknown). */
+  /** The message's status after the receipt: delivered, failed, refused, cancelled (or unknown). */
   status: string;
   /** The SMPP receipt state: DELIVRD, UNDELIV, EXPIRED, REJECTD, DELETED or UNKNOWN. */
   stat: string;

@@ -3,11 +3,13 @@ import type { Category } from "../shared/categories.js";
 
 /**
  * Life of a message: accepted (in the outbox) → dispatching (handed over, outcome pending) → sent →
- * delivered | failed; or refused at any point before hand-over; or unknown when a crash hid the
- * outcome of a hand-over (settled later by a receipt or an operator, never resent blindly).
+ * delivered | failed; or refused at any point before hand-over; or cancelled by its sender while still
+ * accepted (never handed over); or unknown when a crash hid the outcome of a hand-over (settled later by
+ * a receipt or an operator, never resent blindly).
  */
 export type MessageStatus =
   | "accepted"
+  | "cancelled"
   | "dispatching"
   | "sent"
   | "delivered"

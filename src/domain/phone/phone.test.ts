@@ -25,6 +25,8 @@ describe("parsePhone", () => {
       "  +86 138 1234 5678 ",
       "(+86) 138 1234 5678",
       "0086-138-1234-5678",
+      "１３８１２３４５６７８", // full-width, as Chinese input methods type them
+      "＋８６　１３８－１２３４－５６７８",
     ];
     for (const form of forms) {
       expect(parsePhone(form), form).toEqual({
@@ -45,8 +47,8 @@ describe("parsePhone", () => {
       country: "US",
       timeZone: "America/New_York",
     });
-    expect(parsePhone("+44 20 7183 8750")).toMatchObject({ ok: true, e164: "+442071838750", country: "GB" });
-    expect(parsePhone("0044 20 7183 8750")).toMatchObject({ ok: true, e164: "+442071838750" });
+    expect(parsePhone("+44 7400 123456")).toMatchObject({ ok: true, e164: "+447400123456", country: "GB" });
+    expect(parsePhone("0044 7400 123456")).toMatchObject({ ok: true, e164: "+447400123456" });
     expect(parsePhone("+852 9123 4567")).toMatchObject({
       ok: true,
       country: "HK",
@@ -55,14 +57,40 @@ describe("parsePhone", () => {
     expect(parsePhone("+1 (415) 555-2671")).toMatchObject({ ok: true, digits: 14155552671 });
   });
 
-  it("handles Chinese landlines through the library", () => {
-    expect(parsePhone("+861012345678")).toMatchObject({
-      ok: true,
-      e164: "+861012345678",
-      country: "CN",
-      timeZone: "Asia/Shanghai",
-    });
-    expect(parsePhone("010 1234 5678")).toMatchObject({ ok: true, e164: "+861012345678" });
+  it("refuses Chinese fixed lines and service numbers in every form: SMS goes to mobiles", () => {
+    const fixed = [
+      "01012345678",
+      "010 1234 5678",
+      "+861012345678",
+      "8610 1234 5678",
+      "00861012345678",
+      "02087654321",
+      "+86 20 8765 4321",
+      "075512345678",
+      "+86 571 8765 4321",
+      "4001234567",
+      "+864001234567",
+      "+8695555",
+    ];
+    for (const input of fixed) expect(parsePhone(input), input).toEqual({ ok: false });
+    // a mobile written with the trunk prefix 0 is still a mobile
+    expect(parsePhone("013812345678")).toMatchObject({ ok: true, e164: "+8613812345678" });
+  });
+
+  it("refuses numbers the full metadata calls fixed lines abroad, keeps fixed-line-or-mobile ones", () => {
+    for (const input of [
+      "+44 20 7183 8750",
+      "+852 2123 4567",
+      "+49 30 123456",
+      "+81 3 1234 5678",
+      "+65 6123 4567",
+    ])
+      expect(parsePhone(input), input).toEqual({ ok: false });
+    // North American numbers do not say which they are: kept, as before
+    for (const input of ["+1 415 555 2671", "+1 212 555 0123", "+1 416 555 0123"])
+      expect(parsePhone(input), input).toMatchObject({ ok: true });
+    for (const input of ["+852 9123 4567", "+49 151 12345678", "+81 90 1234 5678", "+65 8123 4567"])
+      expect(parsePhone(input), input).toMatchObject({ ok: true });
   });
 
   it("falls back to UTC for countries outside the table", () => {
@@ -88,7 +116,7 @@ describe("parsePhone", () => {
       "++8613812345678",
       "138+12345678",
       "1".repeat(100),
-      "１３８１２３４５６７８",
+      "１３８ａｂｃｄ５６７８",
     ];
     for (const input of bad) expect(parsePhone(input), input).toEqual({ ok: false });
   });
@@ -132,8 +160,8 @@ describe("parsePhone", () => {
 describe("digitsToE164", () => {
   it("round-trips parsed digits", () => {
     expect(digitsToE164(8613812345678)).toBe("+8613812345678");
-    const r = parsePhone("+442071838750");
-    expect(r.ok && digitsToE164(r.digits)).toBe("+442071838750");
+    const r = parsePhone("+447400123456");
+    expect(r.ok && digitsToE164(r.digits)).toBe("+447400123456");
   });
 });
 
@@ -142,7 +170,9 @@ describe("maskPhone", () => {
     expect(maskPhone("+8613812345678")).toBe("138****5678");
     expect(maskPhone("13812345678")).toBe("138****5678");
     expect(maskPhone("008613812345678")).toBe("138****5678");
-    expect(maskPhone("+442071838750")).toBe("207***8750");
+    expect(maskPhone("+447400123456")).toBe("740***3456");
+    // a number that is not a mobile is masked as odd input: at most its last two digits
+    expect(maskPhone("+861012345678")).toBe("***********78");
   });
 
   it("keeps at most two characters of odd input", () => {

@@ -1,4 +1,6 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js";
+// the default ("min") metadata has no number types: the "max" set tells fixed lines from mobiles
+import { parsePhoneNumberFromString as parseWithTypes } from "libphonenumber-js/max";
 
 /** Result of {@link parsePhone}: a normalised E.164 number, or `{ ok: false }`. */
 export type PhoneParse =
@@ -81,13 +83,14 @@ function viaLibrary(text: string, national: boolean): PhoneParse {
       ? parsePhoneNumberFromString(text, { defaultCountry: "CN", extract: false })
       : parsePhoneNumberFromString(text, { extract: false });
     if (parsed === undefined || !parsed.isValid() || parsed.ext !== undefined) return INVALID;
-    // Chinese "1x" numbers other than Beijing's 10 are mobiles; a mobile that missed the
-    // fast path has the wrong length, which the default metadata would accept as a landline.
-    const nn = parsed.nationalNumber;
-    if (parsed.countryCallingCode === "86" && nn.startsWith("1") && !nn.startsWith("10")) {
-      if (nn.length !== 11 || !isCnMobile(Number(nn))) return INVALID;
-    }
     const e164 = parsed.number;
+    // SMS goes to mobiles. A Chinese one is 11 digits, 1[3-9]…: fixed lines (010…, 020…), 400 and 95…
+    // service numbers are not; elsewhere only a number the full metadata calls a fixed line is refused
+    // (not FIXED_LINE_OR_MOBILE, as North American numbers are)
+    if (parsed.countryCallingCode === "86") {
+      const nn = parsed.nationalNumber;
+      if (nn.length !== 11 || !isCnMobile(Number(nn))) return INVALID;
+    } else if (parseWithTypes(e164)?.getType() === "FIXED_LINE") return INVALID;
     const country = parsed.country ?? "ZZ";
     return { ok: true, e164, digits: Number(e164.slice(1)), country, timeZone: timeZoneOf(country) };
   } catch {
@@ -96,16 +99,17 @@ function viaLibrary(text: string, national: boolean): PhoneParse {
 }
 
 /**
- * Parses and normalises a phone number to E.164.
+ * Parses and normalises a phone number that can receive SMS, a mobile, to E.164.
  *
  * Plain Chinese mobiles ("13812345678", "+8613812345678", "008613812345678",
  * "8613812345678", with spaces, hyphens, parentheses or dots) take an allocation-light fast path
  * that never calls libphonenumber-js. Other numbers must carry an international
  * prefix ("+" or "00") and are validated by libphonenumber-js (`isValid()`);
- * a Chinese national number with trunk prefix "0" (e.g. landline "010 1234 5678")
- * is validated as CN. Chinese "1x" numbers that are not 11-digit 1[3-9] mobiles
- * (other than Beijing's "10" landlines) are rejected, as are numbers with
- * extensions, letters or other junk.
+ * a Chinese national number with trunk prefix "0" is read as CN. Every Chinese number
+ * that is not an 11-digit 1[3-9] mobile is rejected (fixed lines such as "010 1234 5678"
+ * or "+86 20 8765 4321", 400 and 95 service numbers), as is any other number that
+ * libphonenumber-js's full metadata types FIXED_LINE (FIXED_LINE_OR_MOBILE is kept), and
+ * numbers with extensions, letters or other junk.
  * Non-geographic numbers get country "ZZ". Never throws.
  */
 export function parsePhone(input: string): PhoneParse {
@@ -127,6 +131,11 @@ export function parsePhone(input: string): PhoneParse {
     } else if (c === 0x2b && !plus && !seenDigit) {
       plus = true;
     } else if (!isSeparator(c)) {
+      // full-width digits, plus and spaces (１３８…, ＋, U+3000), as Chinese input methods type them
+      if (c >= 0x80) {
+        const folded = input.normalize("NFKC");
+        if (folded !== input) return parsePhone(folded);
+      }
       return INVALID;
     }
   }

@@ -18,7 +18,19 @@ const FIXED: Record<string, number> = {
   UTC: 0,
 };
 
-function offsetOf(tz: string, at: number): number {
+/** Whether `tz` names a time zone this runtime knows (an IANA name such as "Asia/Shanghai", or "UTC"). */
+export function isTimeZone(tz: string): boolean {
+  if (FIXED[tz] !== undefined) return true;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Milliseconds to add to `at` (UTC) to read the wall clock of time zone `tz` (+8 h for Asia/Shanghai). */
+export function utcOffsetMs(tz: string, at: number): number {
   const fixed = FIXED[tz];
   if (fixed !== undefined) return fixed;
   let f = formatters.get(tz);
@@ -64,7 +76,7 @@ let last: { tz: string; at: number; value: LocalTime } = {
 };
 
 function computeLocalTime(tz: string, at: number): LocalTime {
-  const offsetMs = offsetOf(tz, at);
+  const offsetMs = utcOffsetMs(tz, at);
   const local = at + offsetMs;
   const day = Math.floor(local / 86_400_000);
   const minute = Math.floor((local - day * 86_400_000) / 60_000);

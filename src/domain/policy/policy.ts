@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../shared/domain-error.js";
+import { isTimeZone } from "./local-time.js";
 
 const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, "time as HH:MM");
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "date as YYYY-MM-DD");
@@ -64,8 +65,14 @@ export const PolicyFileSchema = z
         z.object({ name: z.string().min(1), from: day, to: day, profile: PartialProfileSchema }).strict(),
       )
       .default([]),
-    /** Time zone for recipients whose number has no better answer. */
-    defaultTimeZone: z.string().default("Asia/Shanghai"),
+    /**
+     * The service's time zone: recipients whose number has no better answer, and the dates of SMPP
+     * delivery receipts written to senders.
+     */
+    defaultTimeZone: z
+      .string()
+      .refine(isTimeZone, { message: "not a time zone (an IANA name such as Asia/Shanghai)" })
+      .default("Asia/Shanghai"),
     doubleOptIn: z
       .object({ pendingHours: z.number().positive(), repeatDays: z.number().nonnegative() })
       .strict()

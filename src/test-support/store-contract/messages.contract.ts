@@ -214,7 +214,7 @@ export function messagesContract(ctx: StoreContext): void {
       expect((await ctx.store.messages.get(late.id))?.status).toBe("dispatching");
     });
 
-    it("finds the latest message sent to a recipient on a port prefix", async () => {
+    it("finds the latest message sent to a recipient on a port prefix (refused and cancelled ones never went)", async () => {
       const phone = aPhone();
       const on = (port: string, createdAt: number, extra: Partial<Message> = {}) =>
         aMessage({ phone, port, createdAt, ...extra });
@@ -222,7 +222,15 @@ export function messagesContract(ctx: StoreContext): void {
       const newer = on("106901230102", T0 + 10, { status: "delivered" });
       const elsewhere = on("1069099", T0 + 20);
       const refused = on("106901230101", T0 + 30, { status: "refused", reasons: [reason("DND")] });
-      await ctx.store.messages.insertMany([older, newer, elsewhere, refused, aMessage({ port: "10690123" })]);
+      const cancelled = on("106901230102", T0 + 40, { status: "cancelled" }); // never sent
+      await ctx.store.messages.insertMany([
+        older,
+        newer,
+        elsewhere,
+        refused,
+        cancelled,
+        aMessage({ port: "10690123" }),
+      ]);
       expect((await ctx.store.messages.latestToRecipient(phone, "10690123"))?.id).toBe(newer.id);
       expect((await ctx.store.messages.latestToRecipient(phone, "106901230101"))?.id).toBe(older.id);
       expect((await ctx.store.messages.latestToRecipient(phone, "1069099"))?.id).toBe(elsewhere.id);

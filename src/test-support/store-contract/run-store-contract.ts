@@ -7,6 +7,7 @@ import { enterpriseContract } from "./enterprise.contract.js";
 import { ledgerContract } from "./ledger.contract.js";
 import { ledgerReadsContract } from "./ledger-reads.contract.js";
 import { messagesContract } from "./messages.contract.js";
+import { messagesCancelContract } from "./messages-cancel.contract.js";
 import { messagesNotifyingContract } from "./messages-notifying.contract.js";
 import { messagesUnknownContract } from "./messages-unknown.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
@@ -32,6 +33,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     ledgerReadsContract(ctx);
     messagesContract(ctx);
     messagesNotifyingContract(ctx);
+    messagesCancelContract(ctx);
     messagesUnknownContract(ctx);
     campaignsContract(ctx);
     webhooksContract(ctx);

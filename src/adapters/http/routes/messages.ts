@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { cancelMessage } from "../../../app/messaging/cancel-message.js";
 import { type DecideInput, decideMessage } from "../../../app/messaging/decide-message.js";
 import { getMessage, listMessages } from "../../../app/messaging/get-message.js";
 import { messageView } from "../../../app/messaging/send-request.js";
@@ -7,6 +8,7 @@ import { type SubmitInput, submitMessage } from "../../../app/messaging/submit-m
 import { actorOf } from "../auth.js";
 import {
   categoryString,
+  emptyBody,
   errorResponses,
   idParams,
   idString,
@@ -170,6 +172,21 @@ export function messageRoutes(app: FastifyInstance, { services, metrics }: Route
         ...(req.query.cursor !== undefined ? { cursor: req.query.cursor } : {}),
         ...(req.query.limit !== undefined ? { limit: Number(req.query.limit) } : {}),
       }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    "/v1/messages/:id/cancel",
+    {
+      schema: {
+        tags,
+        summary:
+          "Cancel a message not yet handed to a carrier (still accepted: scheduled or waiting); it becomes cancelled",
+        params: idParams,
+        body: emptyBody,
+        response: { 200: messageSchema, ...errorResponses },
+      },
+    },
+    async (req) => messageView(await cancelMessage(ctx, actorOf(req), req.params.id)),
   );
 
   app.post<{ Params: { id: string }; Body: SettleInput }>(

@@ -3,7 +3,20 @@
  * keeps. decodeBody is synchronous and not re-entrant, so the cursor lives in module state: no reader
  * object per PDU.
  */
-import { type BindPdu, type Pdu, PduError, type SmPdu, STATUS } from "./pdu.js";
+import {
+  type BindPdu,
+  type CancelSmPdu,
+  type MultiDest,
+  type Pdu,
+  PduError,
+  type QuerySmPdu,
+  type QuerySmRespPdu,
+  type SmPdu,
+  STATUS,
+  type SubmitMultiPdu,
+  type SubmitMultiRespPdu,
+  type UnsuccessSme,
+} from "./pdu.js";
 import { decodeTlvs } from "./tlv.js";
 import { CSTR_MAX, copyOut, HEADER } from "./wire.js";
 
@@ -71,6 +84,16 @@ export function decodeBody(frame: Buffer, name: Pdu["command"], commandId: numbe
       case "bind_receiver":
       case "bind_transceiver":
         return decodeBind(name, status);
+      case "query_sm":
+        return decodeQuerySm(status);
+      case "query_sm_resp":
+        return decodeQuerySmResp(status);
+      case "cancel_sm":
+        return decodeCancelSm(status);
+      case "submit_multi":
+        return decodeSubmitMulti(status);
+      case "submit_multi_resp":
+        return decodeSubmitMultiResp(status);
       case "bind_transmitter_resp":
       case "bind_receiver_resp":
       case "bind_transceiver_resp": {
@@ -113,16 +136,16 @@ function decodeBind(command: BindPdu["command"], status: number): BindPdu {
   };
 }
 
-function decodeSm(command: SmPdu["command"], status: number): SmPdu {
-  const serviceType = cstr(CSTR_MAX.serviceType, "service_type");
+/** An address: TON, NPI and the C-octet string (`field` names it in errors). */
+function address(field: string): { ton: number; npi: number; addr: string } {
   need(2);
-  const sourceTon = f[p++] as number;
-  const sourceNpi = f[p++] as number;
-  const sourceAddr = cstr(CSTR_MAX.address, "source_addr");
-  need(2);
-  const destTon = f[p++] as number;
-  const destNpi = f[p++] as number;
-  const destAddr = cstr(CSTR_MAX.address, "destination_addr");
+  const ton = f[p++] as number;
+  const npi = f[p++] as number;
+  return { ton, npi, addr: cstr(CSTR_MAX.address, field) };
+}
+
+/** What follows the destination in submit_sm, deliver_sm and submit_multi: esm_class to the TLVs. */
+function smTail() {
   need(3);
   const esmClass = f[p++] as number;
   const protocolId = f[p++] as number;
@@ -139,16 +162,6 @@ function decodeSm(command: SmPdu["command"], status: number): SmPdu {
   const shortMessage = copyOut(f, p, p + smLength);
   p += smLength;
   return {
-    command,
-    sequence: seq,
-    status,
-    serviceType,
-    sourceTon,
-    sourceNpi,
-    sourceAddr,
-    destTon,
-    destNpi,
-    destAddr,
     esmClass,
     protocolId,
     priority,
@@ -161,4 +174,112 @@ function decodeSm(command: SmPdu["command"], status: number): SmPdu {
     shortMessage,
     tlvs: decodeTlvs(f, p, end, cmdId, seq),
   };
+}
+
+function decodeSm(command: SmPdu["command"], status: number): SmPdu {
+  const serviceType = cstr(CSTR_MAX.serviceType, "service_type");
+  const src = address("source_addr");
+  const dst = address("destination_addr");
+  return {
+    command,
+    sequence: seq,
+    status,
+    serviceType,
+    sourceTon: src.ton,
+    sourceNpi: src.npi,
+    sourceAddr: src.addr,
+    destTon: dst.ton,
+    destNpi: dst.npi,
+    destAddr: dst.addr,
+    ...smTail(),
+  };
+}
+
+function decodeQuerySm(status: number): QuerySmPdu {
+  const messageId = cstr(CSTR_MAX.messageId, "message_id");
+  const src = address("source_addr");
+  return {
+    command: "query_sm",
+    sequence: seq,
+    status,
+    messageId,
+    sourceTon: src.ton,
+    sourceNpi: src.npi,
+    sourceAddr: src.addr,
+  };
+}
+
+/** A refused query_sm_resp may come as a bare header: it decodes with empty fields. */
+function decodeQuerySmResp(status: number): QuerySmRespPdu {
+  const base = { command: "query_sm_resp" as const, sequence: seq, status };
+  if (end === p) return { ...base, messageId: "", finalDate: "", messageState: 0, errorCode: 0 };
+  const messageId = cstr(CSTR_MAX.messageId, "message_id");
+  const finalDate = cstr(CSTR_MAX.time, "final_date");
+  need(2);
+  const messageState = f[p++] as number;
+  const errorCode = f[p++] as number;
+  return { ...base, messageId, finalDate, messageState, errorCode };
+}
+
+function decodeCancelSm(status: number): CancelSmPdu {
+  const serviceType = cstr(CSTR_MAX.serviceType, "service_type");
+  const messageId = cstr(CSTR_MAX.messageId, "message_id");
+  const src = address("source_addr");
+  const dst = address("destination_addr");
+  return {
+    command: "cancel_sm",
+    sequence: seq,
+    status,
+    serviceType,
+    messageId,
+    sourceTon: src.ton,
+    sourceNpi: src.npi,
+    sourceAddr: src.addr,
+    destTon: dst.ton,
+    destNpi: dst.npi,
+    destAddr: dst.addr,
+  };
+}
+
+/** At most 254 destinations (§4.5.1); each an SME address (dest_flag 1) or a distribution list name (2). */
+function decodeSubmitMulti(status: number): SubmitMultiPdu {
+  const serviceType = cstr(CSTR_MAX.serviceType, "service_type");
+  const src = address("source_addr");
+  const n = u8();
+  if (n === 0 || n > 254) throw fail(`number_of_dests ${n}: 1–254`, STATUS.ESME_RINVNUMDESTS);
+  const dests: MultiDest[] = [];
+  for (let i = 0; i < n; i++) {
+    const flag = u8();
+    if (flag === 1) dests.push({ kind: "sme", ...address("destination_addr") });
+    else if (flag === 2) dests.push({ kind: "list", name: cstr(CSTR_MAX.dlName, "dl_name") });
+    else throw fail(`dest_flag ${flag}`, STATUS.ESME_RINVDESTFLAG);
+  }
+  return {
+    command: "submit_multi",
+    sequence: seq,
+    status,
+    serviceType,
+    sourceTon: src.ton,
+    sourceNpi: src.npi,
+    sourceAddr: src.addr,
+    dests,
+    ...smTail(),
+  };
+}
+
+/** A refused submit_multi_resp may come as a bare header: it decodes with no id and no list. */
+function decodeSubmitMultiResp(status: number): SubmitMultiRespPdu {
+  const base = { command: "submit_multi_resp" as const, sequence: seq, status };
+  if (end === p) return { ...base, messageId: "", unsuccess: [] };
+  const messageId = cstr(CSTR_MAX.messageId, "message_id");
+  const n = end === p ? 0 : u8();
+  const unsuccess: UnsuccessSme[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = address("destination_addr");
+    need(4);
+    const st = f.readUInt32BE(p);
+    p += 4;
+    unsuccess.push({ ton: a.ton, npi: a.npi, addr: a.addr, status: st });
+  }
+  return { ...base, messageId, unsuccess };
 }

@@ -2,7 +2,19 @@
  * Per-command body encoders. Each computes the frame's length first, then writes header, body and TLVs
  * into one buffer of exactly that size. The errors are those documented on encodePdu.
  */
-import { type BindPdu, type BindRespPdu, CMD, type PduBody, type SmPdu, type SmRespPdu } from "./pdu.js";
+import {
+  type BindPdu,
+  type BindRespPdu,
+  type CancelSmPdu,
+  CMD,
+  type PduBody,
+  type QuerySmPdu,
+  type QuerySmRespPdu,
+  type SmPdu,
+  type SmRespPdu,
+  type SubmitMultiPdu,
+  type SubmitMultiRespPdu,
+} from "./pdu.js";
 import { encodeTlvs, tlvsLength } from "./tlv.js";
 import { CSTR_MAX, cstrLength, HEADER, writeCStr } from "./wire.js";
 
@@ -16,33 +28,40 @@ export function header(len: number, pdu: PduBody, sequence: number, status: numb
   return buf;
 }
 
-/** submit_sm / deliver_sm. */
-export function encodeSm(pdu: PduBody<SmPdu>, sequence: number, status: number): Buffer {
+/** The fields from esm_class to the TLVs, shared by submit_sm, deliver_sm and submit_multi. */
+type SmTail = Pick<
+  SmPdu,
+  | "esmClass"
+  | "protocolId"
+  | "priority"
+  | "scheduleDeliveryTime"
+  | "validityPeriod"
+  | "registeredDelivery"
+  | "replaceIfPresent"
+  | "dataCoding"
+  | "smDefaultMsgId"
+  | "shortMessage"
+  | "tlvs"
+>;
+
+/** Octets of the fields from esm_class on. @throws Error when short_message is over 254 octets. */
+function smTailLength(pdu: SmTail): number {
   const sm = pdu.shortMessage;
   if (sm.length > 254) {
     throw new Error(`short_message is ${sm.length} octets; at most 254 (use tlvs.messagePayload)`);
   }
-  const len =
-    HEADER +
-    cstrLength(pdu.serviceType, CSTR_MAX.serviceType, "service_type") +
-    2 +
-    cstrLength(pdu.sourceAddr, CSTR_MAX.address, "source_addr") +
-    2 +
-    cstrLength(pdu.destAddr, CSTR_MAX.address, "destination_addr") +
+  return (
     3 +
     cstrLength(pdu.scheduleDeliveryTime, CSTR_MAX.time, "schedule_delivery_time") +
     cstrLength(pdu.validityPeriod, CSTR_MAX.time, "validity_period") +
     5 +
     sm.length +
-    tlvsLength(pdu.tlvs);
-  const buf = header(len, pdu, sequence, status);
-  let o = writeCStr(buf, HEADER, pdu.serviceType);
-  buf[o++] = pdu.sourceTon;
-  buf[o++] = pdu.sourceNpi;
-  o = writeCStr(buf, o, pdu.sourceAddr);
-  buf[o++] = pdu.destTon;
-  buf[o++] = pdu.destNpi;
-  o = writeCStr(buf, o, pdu.destAddr);
+    tlvsLength(pdu.tlvs)
+  );
+}
+
+function writeSmTail(buf: Buffer, at: number, pdu: SmTail): void {
+  let o = at;
   buf[o++] = pdu.esmClass;
   buf[o++] = pdu.protocolId;
   buf[o++] = pdu.priority;
@@ -52,9 +71,123 @@ export function encodeSm(pdu: PduBody<SmPdu>, sequence: number, status: number):
   buf[o++] = pdu.replaceIfPresent;
   buf[o++] = pdu.dataCoding;
   buf[o++] = pdu.smDefaultMsgId;
-  buf[o++] = sm.length;
-  o += sm.copy(buf, o);
+  buf[o++] = pdu.shortMessage.length;
+  o += pdu.shortMessage.copy(buf, o);
   encodeTlvs(buf, o, pdu.tlvs);
+}
+
+/** Writes TON, NPI and the address at `o`; returns the offset after it. */
+function writeAddress(buf: Buffer, o: number, ton: number, npi: number, addr: string): number {
+  buf[o] = ton;
+  buf[o + 1] = npi;
+  return writeCStr(buf, o + 2, addr);
+}
+
+const addressLength = (addr: string, field: string) => 2 + cstrLength(addr, CSTR_MAX.address, field);
+
+/** submit_sm / deliver_sm. */
+export function encodeSm(pdu: PduBody<SmPdu>, sequence: number, status: number): Buffer {
+  const len =
+    HEADER +
+    cstrLength(pdu.serviceType, CSTR_MAX.serviceType, "service_type") +
+    addressLength(pdu.sourceAddr, "source_addr") +
+    addressLength(pdu.destAddr, "destination_addr") +
+    smTailLength(pdu);
+  const buf = header(len, pdu, sequence, status);
+  let o = writeCStr(buf, HEADER, pdu.serviceType);
+  o = writeAddress(buf, o, pdu.sourceTon, pdu.sourceNpi, pdu.sourceAddr);
+  o = writeAddress(buf, o, pdu.destTon, pdu.destNpi, pdu.destAddr);
+  writeSmTail(buf, o, pdu);
+  return buf;
+}
+
+/** submit_multi. @throws Error for no destination or more than 254, besides encodeSm's. */
+export function encodeSubmitMulti(pdu: PduBody<SubmitMultiPdu>, sequence: number, status: number): Buffer {
+  if (pdu.dests.length < 1 || pdu.dests.length > 254)
+    throw new Error(`submit_multi has ${pdu.dests.length} destinations; 1–254`);
+  let len =
+    HEADER +
+    cstrLength(pdu.serviceType, CSTR_MAX.serviceType, "service_type") +
+    addressLength(pdu.sourceAddr, "source_addr") +
+    1 +
+    smTailLength(pdu);
+  for (const d of pdu.dests)
+    len +=
+      1 +
+      (d.kind === "sme"
+        ? addressLength(d.addr, "destination_addr")
+        : cstrLength(d.name, CSTR_MAX.dlName, "dl_name"));
+  const buf = header(len, pdu, sequence, status);
+  let o = writeCStr(buf, HEADER, pdu.serviceType);
+  o = writeAddress(buf, o, pdu.sourceTon, pdu.sourceNpi, pdu.sourceAddr);
+  buf[o++] = pdu.dests.length;
+  for (const d of pdu.dests) {
+    buf[o++] = d.kind === "sme" ? 1 : 2;
+    o = d.kind === "sme" ? writeAddress(buf, o, d.ton, d.npi, d.addr) : writeCStr(buf, o, d.name);
+  }
+  writeSmTail(buf, o, pdu);
+  return buf;
+}
+
+/** submit_multi_resp: message_id and the destinations not taken, each with its status. */
+export function encodeSubmitMultiResp(
+  pdu: PduBody<SubmitMultiRespPdu>,
+  sequence: number,
+  status: number,
+): Buffer {
+  if (pdu.unsuccess.length > 254) throw new Error(`${pdu.unsuccess.length} unsuccess_sme; at most 254`);
+  let len = HEADER + cstrLength(pdu.messageId, CSTR_MAX.messageId, "message_id") + 1;
+  for (const u of pdu.unsuccess) len += addressLength(u.addr, "destination_addr") + 4;
+  const buf = header(len, pdu, sequence, status);
+  let o = writeCStr(buf, HEADER, pdu.messageId);
+  buf[o++] = pdu.unsuccess.length;
+  for (const u of pdu.unsuccess) {
+    o = writeAddress(buf, o, u.ton, u.npi, u.addr);
+    buf.writeUInt32BE(u.status >>> 0, o);
+    o += 4;
+  }
+  return buf;
+}
+
+/** query_sm. */
+export function encodeQuerySm(pdu: PduBody<QuerySmPdu>, sequence: number, status: number): Buffer {
+  const len =
+    HEADER +
+    cstrLength(pdu.messageId, CSTR_MAX.messageId, "message_id") +
+    addressLength(pdu.sourceAddr, "source_addr");
+  const buf = header(len, pdu, sequence, status);
+  writeAddress(buf, writeCStr(buf, HEADER, pdu.messageId), pdu.sourceTon, pdu.sourceNpi, pdu.sourceAddr);
+  return buf;
+}
+
+/** query_sm_resp. A refused one (status ≠ 0) is a bare header, as a refused submit_sm_resp. */
+export function encodeQuerySmResp(pdu: PduBody<QuerySmRespPdu>, sequence: number, status: number): Buffer {
+  if (status !== 0) return header(HEADER, pdu, sequence, status);
+  const len =
+    HEADER +
+    cstrLength(pdu.messageId, CSTR_MAX.messageId, "message_id") +
+    cstrLength(pdu.finalDate, CSTR_MAX.time, "final_date") +
+    2;
+  const buf = header(len, pdu, sequence, status);
+  const o = writeCStr(buf, writeCStr(buf, HEADER, pdu.messageId), pdu.finalDate);
+  buf[o] = pdu.messageState;
+  buf[o + 1] = pdu.errorCode;
+  return buf;
+}
+
+/** cancel_sm. */
+export function encodeCancelSm(pdu: PduBody<CancelSmPdu>, sequence: number, status: number): Buffer {
+  const len =
+    HEADER +
+    cstrLength(pdu.serviceType, CSTR_MAX.serviceType, "service_type") +
+    cstrLength(pdu.messageId, CSTR_MAX.messageId, "message_id") +
+    addressLength(pdu.sourceAddr, "source_addr") +
+    addressLength(pdu.destAddr, "destination_addr");
+  const buf = header(len, pdu, sequence, status);
+  let o = writeCStr(buf, HEADER, pdu.serviceType);
+  o = writeCStr(buf, o, pdu.messageId);
+  o = writeAddress(buf, o, pdu.sourceTon, pdu.sourceNpi, pdu.sourceAddr);
+  writeAddress(buf, o, pdu.destTon, pdu.destNpi, pdu.destAddr);
   return buf;
 }
 

@@ -6,7 +6,18 @@
  * This is the public entry; the bodies are in body-encode.ts and body-decode.ts, the TLVs in tlv.ts.
  */
 import { decodeBody } from "./body-decode.js";
-import { encodeBind, encodeBindResp, encodeSm, encodeSmResp, header } from "./body-encode.js";
+import {
+  encodeBind,
+  encodeBindResp,
+  encodeCancelSm,
+  encodeQuerySm,
+  encodeQuerySmResp,
+  encodeSm,
+  encodeSmResp,
+  encodeSubmitMulti,
+  encodeSubmitMultiResp,
+  header,
+} from "./body-encode.js";
 import { CMD, type Pdu, type PduBody, PduError, RESPONSE_OF, STATUS } from "./pdu.js";
 import { HEADER } from "./wire.js";
 
@@ -60,6 +71,16 @@ export function encodePduAs(pdu: PduBody, sequence: number, status: number): Buf
     case "bind_receiver_resp":
     case "bind_transceiver_resp":
       return encodeBindResp(pdu, sequence, status);
+    case "query_sm":
+      return encodeQuerySm(pdu, sequence, status);
+    case "query_sm_resp":
+      return encodeQuerySmResp(pdu, sequence, status);
+    case "cancel_sm":
+      return encodeCancelSm(pdu, sequence, status);
+    case "submit_multi":
+      return encodeSubmitMulti(pdu, sequence, status);
+    case "submit_multi_resp":
+      return encodeSubmitMultiResp(pdu, sequence, status);
     default:
       return header(HEADER, pdu, sequence, status);
   }

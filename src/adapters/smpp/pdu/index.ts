@@ -6,22 +6,27 @@ export {
   type BarePdu,
   type BindPdu,
   type BindRespPdu,
+  type CancelSmPdu,
   CMD,
   type CommandName,
   type DistributiveOmit,
   isResponseId,
   MESSAGE_STATE,
+  type MultiDest,
   type Pdu,
   type PduBody,
   PduError,
+  type QuerySmPdu,
+  type QuerySmRespPdu,
   RESPONSE_OF,
-  type SmBody,
   type SmPdu,
   type SmRespPdu,
   STATUS,
-  smBody,
+  type SubmitMultiPdu,
+  type SubmitMultiRespPdu,
   TLV_TAG,
   type Tlvs,
+  type UnsuccessSme,
 } from "./pdu.js";
 export {
   formatReceipt,
@@ -30,4 +35,5 @@ export {
   type ReceiptInput,
   type ReceiptStat,
 } from "./receipt.js";
-export { decodeText, encodeGsm, encodeText, encodeUcs2 } from "./text.js";
+export { type SmBody, smBody } from "./sm-body.js";
+export { decodeText, encodeGsm, encodeText, encodeUcs2, isWholeText } from "./text.js";

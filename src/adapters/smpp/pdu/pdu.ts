@@ -51,13 +51,18 @@ export const STATUS = {
   ESME_RBINDFAIL: 0x0d,
   ESME_RINVPASWD: 0x0e,
   ESME_RINVSYSID: 0x0f,
+  ESME_RCANCELFAIL: 0x11,
   ESME_RMSGQFUL: 0x14,
   ESME_RINVSERTYP: 0x15,
+  ESME_RINVNUMDESTS: 0x33,
+  ESME_RINVDLNAME: 0x34,
+  ESME_RINVDESTFLAG: 0x40,
   ESME_RINVESMCLASS: 0x43,
   ESME_RINVDCS: 0x104,
   ESME_RTHROTTLED: 0x58,
   ESME_RINVSCHED: 0x61,
   ESME_RINVEXPIRY: 0x62,
+  ESME_RQUERYFAIL: 0x67,
   ESME_RX_T_APPN: 0x64,
   ESME_RINVTLVSTREAM: 0xc0,
   ESME_RINVTLVLEN: 0xc2,
@@ -113,7 +118,8 @@ export const MESSAGE_STATE = {
   REJECTED: 8,
 } as const;
 
-interface Header {
+/** The header fields a PDU value carries (command_length and command_id follow from its command). */
+export interface Header {
   sequence: number;
   /** command_status; 0 in requests. */
   status: number;
@@ -166,12 +172,82 @@ export interface SmRespPdu extends Header {
   messageId: string;
 }
 
-/** PDUs with a header and no body. */
-export interface BarePdu extends Header {
-  command: "enquire_link" | "enquire_link_resp" | "unbind" | "unbind_resp" | "generic_nack";
+/** query_sm (SMPP 3.4 §4.8.1): the state of a message the SMSC gave an id. */
+export interface QuerySmPdu extends Header {
+  command: "query_sm";
+  messageId: string;
+  sourceTon: number;
+  sourceNpi: number;
+  sourceAddr: string;
 }
 
-export type Pdu = BindPdu | BindRespPdu | SmPdu | SmRespPdu | BarePdu;
+/** query_sm_resp (§4.8.2). A refused one (status ≠ 0) is a bare header. */
+export interface QuerySmRespPdu extends Header {
+  command: "query_sm_resp";
+  messageId: string;
+  /** SMPP absolute time (§7.1.1) the message reached its final state; empty while it has not. */
+  finalDate: string;
+  /** One of {@link MESSAGE_STATE}; error_code: a network error code, 0 when none. */
+  messageState: number;
+  errorCode: number;
+}
+
+/** cancel_sm (§4.9.1); its answer, cancel_sm_resp, has no body. */
+export interface CancelSmPdu extends Header {
+  command: "cancel_sm";
+  serviceType: string;
+  /** Empty: cancel every message from source_addr to destination_addr (of service_type). */
+  messageId: string;
+  sourceTon: number;
+  sourceNpi: number;
+  sourceAddr: string;
+  destTon: number;
+  destNpi: number;
+  destAddr: string;
+}
+
+/** One destination of a submit_multi (§4.5.1.1): an SME address (dest_flag 1) or a distribution list (2). */
+export type MultiDest =
+  | { kind: "sme"; ton: number; npi: number; addr: string }
+  | { kind: "list"; name: string };
+
+/** submit_multi (§4.5.1): the body of a submit_sm with 1–254 destinations in place of one. */
+export type SubmitMultiPdu = Omit<SmPdu, "command" | "destTon" | "destNpi" | "destAddr"> & {
+  command: "submit_multi";
+  dests: MultiDest[];
+};
+
+/** A destination a submit_multi did not take, as submit_multi_resp lists it (§4.5.2). */
+export interface UnsuccessSme {
+  ton: number;
+  npi: number;
+  addr: string;
+  /** The command_status a submit_sm to it alone would have had. */
+  status: number;
+}
+
+/** submit_multi_resp (§4.5.2); message_id is empty when no destination was taken. */
+export interface SubmitMultiRespPdu extends Header {
+  command: "submit_multi_resp";
+  messageId: string;
+  unsuccess: UnsuccessSme[];
+}
+
+/** PDUs with a header and no body. */
+export interface BarePdu extends Header {
+  command:
+    | "enquire_link"
+    | "enquire_link_resp"
+    | "unbind"
+    | "unbind_resp"
+    | "generic_nack"
+    | "cancel_sm_resp";
+}
+
+/** The message operations besides submit_sm: query_sm, cancel_sm, submit_multi and their answers. */
+type OperationPdu = QuerySmPdu | QuerySmRespPdu | CancelSmPdu | SubmitMultiPdu | SubmitMultiRespPdu;
+
+export type Pdu = BindPdu | BindRespPdu | SmPdu | SmRespPdu | BarePdu | OperationPdu;
 
 /** Omit over each member of a union (plain Omit would collapse the union to its common keys). */
 export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -185,6 +261,9 @@ export const RESPONSE_OF = {
   bind_receiver: "bind_receiver_resp",
   bind_transceiver: "bind_transceiver_resp",
   submit_sm: "submit_sm_resp",
+  submit_multi: "submit_multi_resp",
+  query_sm: "query_sm_resp",
+  cancel_sm: "cancel_sm_resp",
   deliver_sm: "deliver_sm_resp",
   enquire_link: "enquire_link_resp",
   unbind: "unbind_resp",
@@ -211,37 +290,4 @@ export class PduError extends Error {
     super(message);
     this.name = "PduError";
   }
-}
-
-/** The body of a submit_sm or deliver_sm, without sequence and status. */
-export type SmBody = Omit<SmPdu, "sequence" | "status">;
-
-/**
- * A submit_sm or deliver_sm with every field at its SMPP default (empty strings, zero octets, TON 0 /
- * NPI 1, no TLVs) but those given.
- * @example smBody("deliver_sm", { sourceAddr: "8613812345678", destAddr: "1069012345", esmClass: 0x04 })
- */
-export function smBody(command: SmPdu["command"], fields: Partial<Omit<SmBody, "command">>): SmBody {
-  return {
-    command,
-    serviceType: "",
-    sourceTon: 0,
-    sourceNpi: 1,
-    sourceAddr: "",
-    destTon: 0,
-    destNpi: 1,
-    destAddr: "",
-    esmClass: 0,
-    protocolId: 0,
-    priority: 0,
-    scheduleDeliveryTime: "",
-    validityPeriod: "",
-    registeredDelivery: 0,
-    replaceIfPresent: 0,
-    dataCoding: 0,
-    smDefaultMsgId: 0,
-    shortMessage: Buffer.alloc(0),
-    tlvs: {},
-    ...fields,
-  };
 }

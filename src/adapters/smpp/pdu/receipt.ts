@@ -1,6 +1,9 @@
+import { utcOffsetMs } from "../../../domain/policy/local-time.js";
+
 /**
  * Delivery receipt text carried in a deliver_sm short_message (SMPP 3.4 Appendix B):
  * `id:… sub:001 dlvrd:001 submit date:YYMMDDhhmm done date:YYMMDDhhmm stat:DELIVRD err:000 text:…`.
+ * The dates carry no zone: they are written on the wall clock of a time zone the caller names.
  */
 
 /** Final or intermediate message states a receipt reports. */
@@ -21,6 +24,8 @@ export interface ReceiptInput {
   dlvrd?: number;
   submitDate: Date;
   doneDate: Date;
+  /** IANA time zone the dates are written in (receipts name no zone; Chinese clients read local time). */
+  timeZone: string;
   stat: ReceiptStat;
   /** Network-specific error code, 3 characters (left-padded with 0 when shorter). */
   err: string;
@@ -28,7 +33,10 @@ export interface ReceiptInput {
   text?: string;
 }
 
-/** What parseReceipt reads: fields as the text carries them (dates stay YYMMDDhhmm strings). */
+/**
+ * What parseReceipt reads: fields as the text carries them. Dates stay the strings they are (usually
+ * YYMMDDhhmm, some carriers add seconds): they name no zone, and anning matches receipts without them.
+ */
 export interface ParsedReceipt {
   id: string;
   stat: string;
@@ -41,12 +49,19 @@ export interface ParsedReceipt {
   text?: string;
 }
 
-/** Formats a receipt; dates are written in UTC. */
+/**
+ * Formats a receipt; dates are written on the wall clock of `timeZone`.
+ *
+ * @example
+ * formatReceipt({ id: "7", submitDate, doneDate, stat: "DELIVRD", err: "000", timeZone: "Asia/Shanghai" });
+ */
 export function formatReceipt(r: ReceiptInput): string {
   const dlvrd = r.dlvrd ?? (r.stat === "DELIVRD" ? 1 : 0);
+  const submit = date(r.submitDate, r.timeZone);
+  const done = date(r.doneDate, r.timeZone);
   return (
-    `id:${r.id} sub:${count(r.sub ?? 1)} dlvrd:${count(dlvrd)} submit date:${date(r.submitDate)} ` +
-    `done date:${date(r.doneDate)} stat:${r.stat} err:${r.err.padStart(3, "0")} text:${(r.text ?? "").slice(0, 20)}`
+    `id:${r.id} sub:${count(r.sub ?? 1)} dlvrd:${count(dlvrd)} submit date:${submit} ` +
+    `done date:${done} stat:${r.stat} err:${r.err.padStart(3, "0")} text:${(r.text ?? "").slice(0, 20)}`
   );
 }
 
@@ -58,7 +73,8 @@ function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-function date(d: Date): string {
+function date(at: Date, timeZone: string): string {
+  const d = new Date(at.getTime() + utcOffsetMs(timeZone, at.getTime()));
   return (
     two(d.getUTCFullYear() % 100) +
     two(d.getUTCMonth() + 1) +

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeText, encodeGsm, encodeText, encodeUcs2 } from "./text.js";
+import { decodeText, encodeGsm, encodeText, encodeUcs2, isWholeText } from "./text.js";
 
 const GSM_BASIC =
   "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -62,6 +62,20 @@ describe("UCS2", () => {
   it("ignores an odd trailing octet", () => {
     expect(decodeText(8, Buffer.from([0x4e, 0x2d, 0x4e]))).toBe("中");
     expect(decodeText(8, Buffer.from([0x4e]))).toBe("");
+  });
+
+  it("takes an even number of octets as whole text, an odd one as not (one-octet codings always)", () => {
+    expect(isWholeText(8, Buffer.from([0x4e, 0x2d]))).toBe(true);
+    expect(isWholeText(8, Buffer.alloc(0))).toBe(true);
+    expect(isWholeText(8, Buffer.from([0x4e, 0x2d, 0x4e]))).toBe(false);
+    expect(isWholeText(8, Buffer.from([0x4e]))).toBe(false);
+    for (const dc of [0, 1, 3]) expect(isWholeText(dc, Buffer.from([0x41, 0x42, 0x43]))).toBe(true);
+    fc.assert(
+      fc.property(anyText(100), fc.integer({ min: 0, max: 255 }), (s, extra) => {
+        expect(isWholeText(8, encodeUcs2(s))).toBe(true);
+        expect(isWholeText(8, Buffer.concat([encodeUcs2(s), Buffer.from([extra])]))).toBe(false);
+      }),
+    );
   });
 
   it("round-trips any text", () => {

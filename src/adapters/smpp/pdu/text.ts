@@ -47,13 +47,23 @@ for (const [s, ch] of GSM_EXT) {
 
 /**
  * Decodes short_message octets by SMPP data_coding: 0x00 GSM 03.38 (unpacked, with extension table),
- * 0x08 UCS2 (UTF-16BE, surrogate pairs kept, an odd trailing octet ignored), anything else (IA5, Latin-1,
- * binary, unknown) as Latin-1. Never throws.
+ * 0x08 UCS2 (UTF-16BE, surrogate pairs kept, an odd trailing octet ignored: a sender's submit_sm is
+ * refused first, see {@link isWholeText}), anything else (IA5, Latin-1, binary, unknown) as Latin-1. Never
+ * throws.
  */
 export function decodeText(dataCoding: number, bytes: Buffer): string {
   if (dataCoding === 0x00) return decodeGsm(bytes);
   if (dataCoding === 0x08) return decodeUcs2(bytes);
   return bytes.toString("latin1");
+}
+
+/**
+ * Whether `bytes` hold whole characters of `dataCoding`: UCS-2 (0x08) takes two octets per code unit, so
+ * an odd count has lost or gained an octet; the one-octet codings are always whole. Checked per part of a
+ * long message (a surrogate pair may still be split between two parts: the code units join up again).
+ */
+export function isWholeText(dataCoding: number, bytes: Buffer): boolean {
+  return dataCoding !== 0x08 || bytes.length % 2 === 0;
 }
 
 function decodeGsm(bytes: Buffer): string {

@@ -14,6 +14,7 @@ export const CSTR_MAX = {
   addressRange: 41,
   serviceType: 6,
   address: 21,
+  dlName: 21,
   time: 17,
   messageId: 65,
 } as const;

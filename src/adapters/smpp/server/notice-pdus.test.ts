@@ -40,7 +40,7 @@ describe("noticeToPdus: receipts", () => {
   it("sends the receipt text as data_coding 1 (IA5/ASCII), one byte per character", () => {
     const [pdu] = noticeToPdus(receiptNotice()).map(sm);
     const expected =
-      "id:msg_0mxb5k2p00000abcdefg sub:001 dlvrd:001 submit date:2411110200 done date:2411110201 " +
+      "id:msg_0mxb5k2p00000abcdefg sub:001 dlvrd:001 submit date:2411111000 done date:2411111001 " +
       "stat:DELIVRD err:000 text:Sale_50% {today} ";
     expect(pdu?.esmClass).toBe(0x04);
     expect(pdu?.dataCoding).toBe(1);
@@ -60,12 +60,25 @@ describe("noticeToPdus: receipts", () => {
       id: "msg_0mxb5k2p00000abcdefg",
       sub: "001",
       dlvrd: "000",
-      submitDate: "2411110200",
-      doneDate: "2411110201",
+      submitDate: "2411111000",
+      doneDate: "2411111001",
       stat: "UNDELIV",
       err: "001",
       text: "Sale_50% {today} ",
     });
+  });
+
+  it("writes the dates on the clock of the time zone it is given (02:00 UTC: 10:00 in Shanghai)", () => {
+    const dates = (pdu: unknown) => {
+      const r = parseReceipt(sm(pdu).shortMessage.toString("ascii"));
+      return [r?.submitDate, r?.doneDate];
+    };
+    expect(dates(noticeToPdus(receiptNotice())[0])).toEqual(["2411111000", "2411111001"]);
+    expect(dates(noticeToPdus(receiptNotice(), () => true, "UTC")[0])).toEqual(["2411110200", "2411110201"]);
+    expect(dates(noticeToPdus(receiptNotice(), () => true, "Europe/London")[0])).toEqual([
+      "2411110200",
+      "2411110201",
+    ]);
   });
 
   it("gives each part id of a long message its own ASCII receipt; a carrier's odd err stays ASCII", () => {

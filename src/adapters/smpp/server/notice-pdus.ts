@@ -1,6 +1,7 @@
 import type { MoPayload, ReceiptPayload } from "../../../app/delivery/sender-notices.js";
 import { receiptErr, senderPartIds } from "../../../app/delivery/sender-notices.js";
 import type { SenderNotice } from "../../../domain/delivery/delivery-store.port.js";
+import { DEFAULT_POLICY } from "../../../domain/policy/policy.js";
 import { recipientToSmpp } from "../addresses.js";
 import { reasonToSmppStatus } from "../command-status.js";
 import { encodeText, formatReceipt, MESSAGE_STATE, type SmBody, smBody } from "../pdu/index.js";
@@ -39,12 +40,14 @@ function errField(p: ReceiptPayload): string {
 
 /**
  * The `deliver_sm` PDUs a notice becomes: one receipt per part id the sender holds (esm_class 0x04, the
- * standard receipt text in data_coding 1, ASCII; receipted_message_id and message_state), or one reply
- * (esm_class 0x00, GSM 03.38 or UCS-2).
+ * standard receipt text in data_coding 1, ASCII, its dates on the wall clock of `timeZone`, the policy's
+ * `defaultTimeZone`; receipted_message_id and message_state), or one reply (esm_class 0x00, GSM 03.38 or
+ * UCS-2).
  */
 export function noticeToPdus(
   n: SenderNotice,
   wanted: (messageId: string, part: number, stat: string) => boolean = () => true,
+  timeZone: string = DEFAULT_POLICY.defaultTimeZone,
 ): RequestPdu[] {
   if (n.kind === "mo") {
     const mo = n.payload as unknown as MoPayload;
@@ -74,6 +77,7 @@ export function noticeToPdus(
       dlvrd: r.stat === "DELIVRD" ? 1 : 0,
       submitDate: new Date(r.submittedAt),
       doneDate: new Date(r.doneAt),
+      timeZone,
       stat: r.stat,
       err,
       // receipts are read as plain ASCII by most clients: non-ASCII characters are left out

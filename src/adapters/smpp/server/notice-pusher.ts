@@ -90,7 +90,7 @@ export class NoticePusher {
       const done: string[] = [];
       await Promise.all(
         notices.map(async (n) => {
-          for (const pdu of noticeToPdus(n, this.wanted)) {
+          for (const pdu of noticeToPdus(n, this.wanted, this.ctx.state.policy.defaultTimeZone)) {
             const bind = this.pick(enterpriseId);
             if (!bind) return;
             try {

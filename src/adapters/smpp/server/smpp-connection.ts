@@ -3,11 +3,21 @@ import { authenticateBind } from "../../../app/smpp/accounts.js";
 import { type BindEnd, bindEndsAfter } from "../../../app/smpp/live-binds.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { SMPP_STATUS } from "../command-status.js";
-import { type BindPdu, type Pdu, type SmPdu, STATUS } from "../pdu/index.js";
-import { SmppSession } from "../session.js";
+import {
+  type BindPdu,
+  type CancelSmPdu,
+  type Pdu,
+  type QuerySmPdu,
+  type SmPdu,
+  STATUS,
+  type SubmitMultiPdu,
+} from "../pdu/index.js";
+import { type ResponseInit, SmppSession } from "../session.js";
 import { BindClaim, type ClaimHost } from "./bind-claim.js";
 import type { NoticePusher } from "./notice-pusher.js";
+import { answerCancelSm, answerQuerySm, queryRefused } from "./query-cancel.js";
 import type { SubmitHandler } from "./submit.js";
+import { answerSubmitMulti } from "./submit-multi.js";
 import { overRate, type RateHost } from "./submit-rate.js";
 
 /** What a connection needs of the server that accepted it. */
@@ -86,6 +96,11 @@ export class SmppConnection {
         return;
       case "submit_sm":
         void this.submit(pdu);
+        return;
+      case "query_sm":
+      case "cancel_sm":
+      case "submit_multi":
+        void this.operate(pdu);
         return;
       default:
         this.session.respond(pdu, { command: "generic_nack", status: STATUS.ESME_RINVCMDID });
@@ -198,6 +213,27 @@ export class SmppConnection {
   }
 
   /**
+   * query_sm, cancel_sm and submit_multi, on a bind that may submit (else ESME_RINVBNDSTS); a store
+   * failure answers ESME_RSYSERR (submit_multi's destinations fail one by one instead).
+   */
+  private async operate(pdu: QuerySmPdu | CancelSmPdu | SubmitMultiPdu): Promise<void> {
+    const ctx = this.server.ctx;
+    const account = this.account;
+    let answer: ResponseInit;
+    try {
+      if (!account || this.mode === "receiver" || this.ended)
+        answer = refusedAnswer(pdu, SMPP_STATUS.NOT_BOUND_FOR_SUBMIT);
+      else if (pdu.command === "query_sm") answer = await answerQuerySm(ctx, account, pdu);
+      else if (pdu.command === "cancel_sm") answer = await answerCancelSm(ctx, account, pdu);
+      else answer = await answerSubmitMulti(this.server, () => (this.ended ? null : this.account), pdu);
+    } catch (err) {
+      ctx.log.error({ err: String(err), command: pdu.command }, "smpp request failed");
+      answer = refusedAnswer(pdu, STATUS.ESME_RSYSERR);
+    }
+    this.session.respond(pdu, answer);
+  }
+
+  /**
    * The bound account changed (`now`, null when it is gone), as of the server's account epoch `epoch`: the
    * bind goes on under the new settings from its next submit_sm, or, disabled, with a new password or from
    * an address no longer allowed, is ended: no more submits or deliver_sm, an unbind, then the close (a
@@ -247,4 +283,11 @@ export class SmppConnection {
     this.claim.release();
     this.detachNotices();
   }
+}
+
+/** The refused answer to a query_sm, cancel_sm or submit_multi. */
+function refusedAnswer(pdu: QuerySmPdu | CancelSmPdu | SubmitMultiPdu, status: number): ResponseInit {
+  if (pdu.command === "query_sm") return queryRefused(status);
+  if (pdu.command === "cancel_sm") return { command: "cancel_sm_resp", status };
+  return { command: "submit_multi_resp", status, messageId: "", unsuccess: [] };
 }

@@ -6,7 +6,15 @@ import { bracketedSignatures } from "../../../domain/signatures/signature.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
 import { portFromSmpp, recipientFromSmpp } from "../addresses.js";
 import { errorToSmppStatus, refusalStatus, SMPP_STATUS } from "../command-status.js";
-import { type ConcatInfo, decodeText, readUdh, type SmPdu, STATUS, type Udh } from "../pdu/index.js";
+import {
+  type ConcatInfo,
+  decodeText,
+  isWholeText,
+  readUdh,
+  type SmPdu,
+  STATUS,
+  type Udh,
+} from "../pdu/index.js";
 import { categoryForServiceType } from "../service-types.js";
 import { parseSmppTime } from "../smpp-time.js";
 import type { ArrivedPart, LongMessages } from "./long-messages.js";
@@ -75,6 +83,8 @@ export class SubmitHandler {
     // SAR TLVs alike (readUdh has checked a UDH's); a part 1 of 1 is a whole message
     if (concat && (concat.total < 1 || concat.seq < 1 || concat.seq > concat.total))
       return refuse(SMPP_STATUS.CONCAT_INVALID);
+    // UCS-2 octets come in pairs (each part's, after its UDH): an odd one out is never dropped silently
+    if (!isWholeText(pdu.dataCoding, body)) return refuse(SMPP_STATUS.UCS2_ODD_LENGTH);
     const now = this.ctx.clock.now();
     const validity = parseSmppTime(pdu.validityPeriod, now);
     if (!validity.ok || (validity.at !== null && validity.at <= now))

@@ -53,22 +53,25 @@ export function wantsReceipt(registeredDelivery: number, stat: ReceiptStat): boo
 const MINUTE = 60_000;
 
 /**
- * Receipt texts by formatReceipt. Everything after the id depends only on the minutes of the two dates
- * and the outcome, so that tail is formatted once per minute and outcome, not once per receipt.
+ * Receipt texts by formatReceipt, dates on the wall clock of `timeZone`. Everything after the id depends
+ * only on the minutes of the two dates, the zone and the outcome, so that tail is formatted once per
+ * minute and outcome, not once per receipt.
  */
 export class ReceiptTexts {
   private submitMinute = -1;
   private doneMinute = -1;
+  private timeZone = "";
   private readonly tails = new Map<ReceiptStat, string>();
 
   /** The receipt text for `idText`. */
-  text(idText: string, submitAt: number, doneAt: number, stat: ReceiptStat): string {
+  text(idText: string, submitAt: number, doneAt: number, stat: ReceiptStat, timeZone: string): string {
     const sm = Math.floor(submitAt / MINUTE);
     const dm = Math.floor(doneAt / MINUTE);
-    if (sm !== this.submitMinute || dm !== this.doneMinute) {
+    if (sm !== this.submitMinute || dm !== this.doneMinute || timeZone !== this.timeZone) {
       this.tails.clear();
       this.submitMinute = sm;
       this.doneMinute = dm;
+      this.timeZone = timeZone;
     }
     let tail = this.tails.get(stat);
     if (tail === undefined) {
@@ -77,6 +80,7 @@ export class ReceiptTexts {
         sub: 1,
         submitDate: new Date(submitAt),
         doneDate: new Date(doneAt),
+        timeZone,
         stat,
         err: stat === "UNDELIV" ? "001" : "000",
       });
@@ -96,7 +100,8 @@ export function receiptPdu(
   now: number,
 ): DeliverSm {
   const stat = job.stat;
-  const text = texts.text(formatReceiptId(job.n, o.idFormat, o.receiptIdForm), job.submitAt, now, stat);
+  const id = formatReceiptId(job.n, o.idFormat, o.receiptIdForm);
+  const text = texts.text(id, job.submitAt, now, stat, o.timeZone);
   const tlvs: Tlvs = {};
   if (o.receiptTlvs) {
     tlvs.receiptedMessageId = job.id;

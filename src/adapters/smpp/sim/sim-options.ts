@@ -1,3 +1,6 @@
+import { isTimeZone } from "../../../domain/policy/local-time.js";
+import { DEFAULT_POLICY } from "../../../domain/policy/policy.js";
+
 /**
  * Settings and public record shapes of the bundled SMSC simulator (the carrier side anning binds to as
  * an ESME in demos, tests and benchmarks).
@@ -68,6 +71,11 @@ export interface SimOptions {
   keepMessages?: number;
   /** SMPP over TLS on `port` (PEM key and certificate), as a carrier's smpps:// endpoint; plain TCP without. */
   tls?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * IANA time zone of the receipt texts' dates, as a carrier writes them on its local clock; default
+   * Asia/Shanghai (anning's own simulator is given the policy's `defaultTimeZone`).
+   */
+  timeZone?: string;
 }
 
 /** Concatenation info of one part (from the UDH or the SAR TLVs). */
@@ -153,6 +161,7 @@ export interface ResolvedSimOptions {
   log: SimLog | undefined;
   keepMessages: number;
   tls: { key: string | Buffer; cert: string | Buffer } | undefined;
+  timeZone: string;
 }
 
 function ratio(name: string, v: number | undefined): number {
@@ -183,6 +192,8 @@ export function resolveSimOptions(o: SimOptions): ResolvedSimOptions {
     throw new RangeError("systemId must be at most 15 characters (SMPP 3.4)");
   if (o.password !== undefined && o.password.length > 8)
     throw new RangeError("password must be at most 8 characters (SMPP 3.4)");
+  const timeZone = o.timeZone ?? DEFAULT_POLICY.defaultTimeZone;
+  if (!isTimeZone(timeZone)) throw new RangeError("timeZone must be an IANA time zone");
   const firstId = o.firstId ?? 1 + Math.floor(Math.random() * 0x7fff_ffff);
   if (!Number.isInteger(firstId) || firstId < 1 || firstId > 0xffff_ffff)
     throw new RangeError("firstId must be 1..4294967295");
@@ -208,5 +219,6 @@ export function resolveSimOptions(o: SimOptions): ResolvedSimOptions {
     log: o.log,
     keepMessages: Math.floor(nonNegative("keepMessages", o.keepMessages, 10_000)),
     tls: o.tls,
+    timeZone,
   };
 }

@@ -258,7 +258,40 @@ describe("submit_sm", () => {
   });
 });
 
+/** YYMMDDhhmm of `at` on the clock of `timeZone`, by Intl (independent of the code under test). */
+function wallClock(at: number, timeZone: string): string {
+  const f = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    hourCycle: "h23",
+    year: "2-digit",
+    month: "2-digit",
+    day: "2-digit",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  const p = Object.fromEntries(f.formatToParts(new Date(at)).map((x) => [x.type, x.value]));
+  return `${p.year}${p.month}${p.day}${p.hour}${p.minute}`;
+}
+
 describe("delivery receipts", () => {
+  it("dates receipts on the Shanghai clock by default, or on the clock of its timeZone", async () => {
+    for (const timeZone of [undefined, "America/New_York"]) {
+      const s = await sim({ receiptDelayMs: 0, ...(timeZone ? { timeZone } : {}) });
+      const e = await bound(s.port);
+      const before = Date.now();
+      await submit(e.session, textSubmit("hi", { registeredDelivery: 1 }));
+      await until(() => e.delivered.length === 1);
+      const after = Date.now();
+      const r = parseReceipt(receiptText(e.delivered[0] as SmPdu));
+      const tz = timeZone ?? "Asia/Shanghai";
+      // a minute may turn between the two readings
+      const possible = [wallClock(before, tz), wallClock(after, tz)];
+      expect(possible).toContain(r?.submitDate);
+      expect(possible).toContain(r?.doneDate);
+    }
+    await expect(sim({ timeZone: "Mars/Olympus" })).rejects.toThrow(/timeZone/);
+  });
+
   it("sends a DELIVRD receipt to the transceiver with the message id, state and user_message_reference", async () => {
     const s = await sim({ receiptDelayMs: 20 });
     const e = await bound(s.port);

@@ -43,6 +43,24 @@ describe("inbound replies", () => {
     expect(await decideCodes(phoneNo(1))).toContain("CONSENT_WITHDRAWN");
   });
 
+  it("withdraws on a refusal in the consumer's own words, and not on a negated one", async () => {
+    await h.grant(phoneNo(2), w.A.id, "marketing.retail");
+    const kept = await h.admin("POST", "/v1/inbound", {
+      from: phoneNo(2),
+      to: w.portA,
+      text: "先不退订，谢谢",
+    });
+    expect(kept.json().action).toBe("nothing");
+    expect(await decideCodes(phoneNo(2))).not.toContain("CONSENT_WITHDRAWN");
+    const r = await h.admin("POST", "/v1/inbound", {
+      from: phoneNo(2),
+      to: w.portA,
+      text: "请帮我退订，谢谢",
+    });
+    expect(r.json()).toMatchObject({ action: "opt_out", keyword: "退订", enterpriseIds: [w.A.id] });
+    expect(await decideCodes(phoneNo(2))).toContain("CONSENT_WITHDRAWN");
+  });
+
   it("lets the port's provider report replies; another provider or a merchant gets 404", async () => {
     const ok = await h.as(w.V.apiKey)("POST", "/v1/inbound", { from: phoneNo(2), to: w.portA, text: "谢谢" });
     expect(ok.statusCode).toBe(200);

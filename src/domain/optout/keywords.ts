@@ -71,16 +71,74 @@ export function normalizeReply(text: string, signatures: readonly string[] = [])
 }
 
 /**
- * Classifies an inbound reply. The normalised text (see {@link normalizeReply})
- * must be exactly one keyword: "退订", " td ", "ＴＤ", "TD!", "t d" and
- * "【好物商城】TD" (with that signature) are opt-outs; "y", "是", "Yes." confirm
- * an opt-in; "STOPWATCH多少钱", "不要退订", "TDTD" and "" are `none`.
+ * Refusals honoured inside a longer reply ("请帮我退订", "退订谢谢", "不要再发了"): unambiguous phrases
+ * only. 取消 alone may cancel an order, and T, N, R, END, QUIT or CANCEL may be anything in a sentence,
+ * so those count only as the whole reply.
+ */
+const REFUSAL_PHRASES_ZH = [
+  "取消订阅",
+  "退订",
+  "拒收",
+  "不要再发",
+  "别再发",
+  "不要再给我发",
+  "别再给我发",
+  "不要给我发",
+  "别给我发",
+  "不要发了",
+  "别发了",
+  "停止发送",
+  "不想再收到",
+  "不想收到",
+  "不再接收",
+] as const;
+/** A refusal word right after one of these is its negation: 不要退订, 先不退订, 别拒收. */
+const NEGATION_ZH = /(?:不要|不用|不想|不必|无需|暂不|先不|别|不)(?:帮我|给我|再)?$/u;
+/** What is not part of a word in an alphabet (Chinese next to TD does not make "TD谢谢" a word). */
+const NOT_WORD = /[^\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{N}']+/gu;
+/** Refusal words, whole words ("STOPWATCH" and "ÉTD" are not), and TD as a word ("TD 谢谢"). */
+const REFUSAL_WORDS_EN = /(?<=^|\s)(STOP|UNSUBSCRIBE|OPT ?OUT|TD)(?=$|\s)/u;
+const NEGATION_EN = /(?<=^|\s)(?:DON'?T|DO NOT|NOT|NEVER|NO NEED TO)\s+$/u;
+/** Longer replies are conversations, not refusals to act on unread: one SMS of UCS-2. */
+const PHRASE_REPLY_MAX = 70;
+
+/** A refusal phrase in a reply that is not just a keyword, or null (see REFUSAL_PHRASES_ZH). */
+function refusalPhrase(text: string): string | null {
+  const folded = fold(text).replace(/[\u2018\u2019\u02BC]/gu, "'");
+  if ([...folded].length > PHRASE_REPLY_MAX) return null;
+  const zh = compact(folded);
+  for (const phrase of REFUSAL_PHRASES_ZH) {
+    for (let at = zh.indexOf(phrase); at >= 0; at = zh.indexOf(phrase, at + 1))
+      if (!NEGATION_ZH.test(zh.slice(Math.max(0, at - 4), at))) return phrase;
+  }
+  const en = folded.replace(NOT_WORD, " ");
+  const m = REFUSAL_WORDS_EN.exec(en);
+  if (m && !NEGATION_EN.test(en.slice(0, m.index))) return (m[1] ?? "").replace(" ", "");
+  return null;
+}
+
+/**
+ * Classifies an inbound reply. A reply that is exactly one keyword once normalised (see
+ * {@link normalizeReply}) is an opt-out or an opt-in confirmation: "退订", " td ", "ＴＤ", "TD!", "t d",
+ * "【好物商城】TD" (with that signature), "y", "是", "Yes.". A reply of up to 70 characters carrying a
+ * refusal phrase that nothing negates is an opt-out too: "请帮我退订", "退订谢谢", "TD 谢谢", "不要再发了",
+ * "unsubscribe please", "Please stop texting me". "STOPWATCH多少钱", "不要退订", "Don't stop", "取消订单",
+ * "TDTD" and "" are `none`.
  */
 export function parseInboundReply(text: string, signatures?: readonly string[]): InboundIntent {
   const n = normalizeReply(text, signatures);
   if (OPT_OUT_SET.has(n)) return { kind: "opt_out", keyword: n };
   if (OPT_IN_SET.has(n)) return { kind: "opt_in_confirm", keyword: n };
+  // a reply naming another sender's 【signature】 is about that sender: not acted on here
+  const phrase = namesOtherSender(text, signatures ?? []) ? null : refusalPhrase(text);
+  if (phrase !== null) return { kind: "opt_out", keyword: phrase };
   return { kind: "none" };
+}
+
+function namesOtherSender(text: string, signatures: readonly string[]): boolean {
+  const own = new Set(signatures.map((sig) => compact(fold(sig))));
+  for (const m of fold(text).matchAll(BRACKETED)) if (!own.has(compact(m[1] ?? ""))) return true;
+  return false;
 }
 
 function escapeRegExp(s: string): string {

@@ -78,6 +78,36 @@ describe("enterprises", () => {
     expect(r2.json().error.code).toBe("VALIDATION_FAILED");
   });
 
+  it("registers a legal entity once per kind, and a merchant once per platform (409 CONFLICT)", async () => {
+    const code = validCreditCode(900010);
+    const reg = (kind: string, parentId?: string, key?: string) =>
+      (key ? h.as(key) : h.admin)("POST", "/v1/enterprises", {
+        kind,
+        name: `${kind}-900010`,
+        creditCode: code,
+        ...(parentId ? { parentId } : {}),
+      });
+    expect((await reg("platform")).statusCode).toBe(201);
+    const again = await reg("platform");
+    expect([again.statusCode, again.json().error.code]).toEqual([409, "CONFLICT"]);
+    expect((await reg("provider")).statusCode).toBe(201); // the same company carrying SMS too
+    expect((await reg("merchant", w.P.id, w.P.apiKey)).statusCode).toBe(201);
+    expect((await reg("merchant", w.P.id, w.P.apiKey)).statusCode).toBe(409);
+    expect((await reg("merchant", w.Q.id, w.Q.apiKey)).statusCode).toBe(201); // sells on another platform
+  });
+
+  it("refuses names holding control or invisible characters", async () => {
+    for (const name of ["好物\u0000平台", "好物\u202E台平", "好物\u200B平台", "好物\uD800平台"]) {
+      const r = await h.admin("POST", "/v1/enterprises", {
+        kind: "platform",
+        name,
+        creditCode: validCreditCode(900011),
+      });
+      expect([r.statusCode, r.json().error.code]).toEqual([400, "VALIDATION_FAILED"]);
+      expect(r.json().error.message).toMatch(/^name may not hold/);
+    }
+  });
+
   it("lists what the caller may see", async () => {
     const ids = async (key: string | null) => {
       const r =

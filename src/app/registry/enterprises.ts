@@ -6,6 +6,7 @@ import {
   type EnterpriseKind,
 } from "../../domain/enterprises/enterprise.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
+import { hasHiddenCharacters } from "../../domain/shared/visible-text.js";
 import { type Actor, type AppContext, assertActsFor, assertAdmin, refreshRegistry } from "../context.js";
 
 export interface RegisterEnterpriseInput {
@@ -48,9 +49,15 @@ export async function registerEnterprise(
     throw new DomainError("VALIDATION_FAILED", "kind must be platform, merchant or provider", {
       field: "kind",
     });
-  const name = input.name.trim();
+  const name = input.name.normalize("NFC").trim();
   if (name.length < 1 || name.length > 100)
     throw new DomainError("VALIDATION_FAILED", "name must be 1–100 characters", { field: "name" });
+  if (hasHiddenCharacters(name))
+    throw new DomainError(
+      "VALIDATION_FAILED",
+      "name may not hold control or invisible characters (zero-width, direction overrides…)",
+      { field: "name" },
+    );
   const creditCode = normalizeCreditCode(input.creditCode);
   if (creditCode === null)
     throw new DomainError("CREDIT_CODE_INVALID", "creditCode is not a valid unified social credit code");
@@ -65,12 +72,17 @@ export async function registerEnterprise(
       throw new DomainError("PARENT_INVALID", "only a merchant has a parent platform");
     assertAdmin(actor);
   }
+  // one legal entity, one registration of each kind (a merchant once per platform it sells on)
+  const parentId = input.kind === "merchant" ? (input.parentId ?? null) : null;
+  for (const e of ctx.state.registry.enterprises.values())
+    if (e.creditCode === creditCode && e.kind === input.kind && e.parentId === parentId)
+      throw new DomainError("CONFLICT", `an enterprise with this creditCode is registered already: ${e.id}`);
   const enterprise: Enterprise = {
     id: ctx.ids.next("ent"),
     kind: input.kind,
     name,
     creditCode,
-    parentId: input.kind === "merchant" ? (input.parentId ?? null) : null,
+    parentId,
     status: "active",
     createdAt: ctx.clock.now(),
     statusReason: null,

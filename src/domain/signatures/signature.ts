@@ -1,4 +1,5 @@
 import type { Category } from "../shared/categories.js";
+import { hasHiddenCharacters } from "../shared/visible-text.js";
 
 export type SignatureStatus = "pending" | "active" | "suspended" | "revoked";
 
@@ -41,15 +42,9 @@ export function normalizeSignatureText(input: string): string | null {
   if (s.startsWith("【") && s.endsWith("】")) s = s.slice(1, -1).trim();
   const length = [...s].length;
   if (length < 2 || length > 20) return null;
-  if (/[【】[\]\p{Cc}]/u.test(s) || INVISIBLE.test(s)) return null;
+  if (/[【】[\]]/u.test(s) || hasHiddenCharacters(s)) return null;
   return s;
 }
-
-/**
- * Characters that change how a name looks without showing (zero-width, byte-order mark, direction
- * overrides, line separators), lone surrogates and private-use ones: a look-alike's tools.
- */
-const INVISIBLE = /[\p{Cf}\p{Cs}\p{Co}\p{Zl}\p{Zp}]/u;
 
 /**
  * What signatures that read alike share: compatibility forms folded (full-width ＡＢＣ is ABC), case

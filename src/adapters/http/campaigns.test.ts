@@ -122,6 +122,18 @@ describe("campaigns", () => {
       multipartBody({ ...fields, colour: "red" }, `phone\n${phoneNo(1)}\n`),
     );
     expect([unknown.statusCode, unknown.json().error.code]).toEqual([400, "UNKNOWN_FIELD"]);
+    const one = multipartBody(fields, `phone\n${phoneNo(1)}\n`);
+    const file = one.slice(
+      one.lastIndexOf(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"`),
+      -`--${BOUNDARY}--\r\n`.length,
+    );
+    const twoFiles = await multipartRequest(
+      `${one.slice(0, -`--${BOUNDARY}--\r\n`.length)}${file}--${BOUNDARY}--\r\n`,
+    );
+    expect([twoFiles.statusCode, twoFiles.json().error]).toMatchObject([
+      400,
+      { code: "VALIDATION_FAILED", message: "send exactly one CSV file" },
+    ]);
   });
 
   it("refuses bad JSON campaigns: no phones, unknown field, query fields with JSON, another media type", async () => {

@@ -141,6 +141,11 @@ export function classifyError(err: unknown): [number, string, string] {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
     case "FST_REQ_FILE_TOO_LARGE":
       return [413, "BODY_TOO_LARGE", "the request body is too large"];
+    case "FST_FILES_LIMIT":
+      return [400, "VALIDATION_FAILED", "send exactly one CSV file"];
+    case "FST_FIELDS_LIMIT":
+    case "FST_PARTS_LIMIT":
+      return [400, "VALIDATION_FAILED", "too many form fields"];
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
     case "FST_INVALID_MULTIPART_CONTENT_TYPE":
       return [415, "UNSUPPORTED_MEDIA_TYPE", "unsupported content type"];

@@ -36,6 +36,8 @@ describe("three nodes on one PostgreSQL and Redis", () => {
       ANNING_NODE_ID: node,
       ANNING_CAMPAIGN_LEASE_MS: "3000",
       ANNING_INFLIGHT_GRACE_MS: "5000",
+      // no polling to fall back on: what one node takes in reaches the others by the change bus alone
+      ANNING_SYNC_POLL_MS: "60000",
       ANNING_LOG_LEVEL: "warn",
     };
   };

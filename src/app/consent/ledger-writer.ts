@@ -13,10 +13,13 @@ export async function appendToLedger(
 ): Promise<ConsentEvent[]> {
   if (events.length === 0) return [];
   const recorded = await ctx.store.ledger.append(events, phones);
-  for (const e of recorded) {
-    const phone = phones.get(e.recipientId);
-    if (phone) ctx.state.consents.apply(Number(phone.slice(1)), e);
-  }
+  // with other nodes: applied in seq order with theirs, and they are woken at once (not at their next poll)
+  if (ctx.sync) await ctx.sync.applyOwn(recorded, phones);
+  else
+    for (const e of recorded) {
+      const phone = phones.get(e.recipientId);
+      if (phone) ctx.state.consents.apply(Number(phone.slice(1)), e);
+    }
   return recorded;
 }
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeError, frame } from "../../../test-support/pdu-frames.js";
 import { decodePdu, encodePdu, readHeader } from "./codec.js";
 import { CMD, type Pdu, PduError, type SmPdu, STATUS, TLV_TAG } from "./pdu.js";
 
@@ -28,27 +29,6 @@ function sm(over: Partial<SmPdu> = {}): SmPdu {
     tlvs: {},
     ...over,
   };
-}
-
-/** A frame with a correct header around `body`. */
-function frame(commandId: number, body: Buffer | number[], sequence = 9, status = 0): Buffer {
-  const b = Buffer.from(body);
-  const h = Buffer.alloc(16);
-  h.writeUInt32BE(16 + b.length, 0);
-  h.writeUInt32BE(commandId, 4);
-  h.writeUInt32BE(status, 8);
-  h.writeUInt32BE(sequence, 12);
-  return Buffer.concat([h, b]);
-}
-
-function decodeError(buf: Buffer): PduError {
-  try {
-    decodePdu(buf);
-  } catch (e) {
-    expect(e).toBeInstanceOf(PduError);
-    return e as PduError;
-  }
-  throw new Error("decodePdu did not throw");
 }
 
 const allTlvs = {

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { decodeError, frame } from "../../../test-support/pdu-frames.js";
 import { decodePdu, encodePdu } from "./codec.js";
 import {
   type CancelSmPdu,
@@ -14,28 +15,7 @@ import {
   type SubmitMultiRespPdu,
 } from "./pdu.js";
 
-/** A frame with a correct header around `body`. */
-function frame(commandId: number, body: Buffer | number[], sequence = 9, status = 0): Buffer {
-  const b = Buffer.from(body);
-  const h = Buffer.alloc(16);
-  h.writeUInt32BE(16 + b.length, 0);
-  h.writeUInt32BE(commandId, 4);
-  h.writeUInt32BE(status, 8);
-  h.writeUInt32BE(sequence, 12);
-  return Buffer.concat([h, b]);
-}
-
 const cstr = (s: string) => [...Buffer.from(s, "latin1"), 0];
-
-function decodeError(buf: Buffer): PduError {
-  try {
-    decodePdu(buf);
-  } catch (e) {
-    expect(e).toBeInstanceOf(PduError);
-    return e as PduError;
-  }
-  throw new Error("decodePdu did not throw");
-}
 
 function multi(over: Partial<SubmitMultiPdu> = {}): SubmitMultiPdu {
   return {

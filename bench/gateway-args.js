@@ -9,6 +9,8 @@ const pkg = JSON.parse(
 );
 
 /** The words between `node` and `dist/main.js` in `npm start` (e.g. ["--max-semi-space-size=64"]). */
-export const GATEWAY_NODE_ARGS = (/^(?:exec\s+)?node\s+(.*?)\s*dist\/main\.js/.exec(pkg.scripts.start)?.[1] ?? "")
+export const GATEWAY_NODE_ARGS = (
+  /^(?:exec\s+)?node\s+(.*?)\s*dist\/main\.js/.exec(pkg.scripts.start)?.[1] ?? ""
+)
   .split(/\s+/)
   .filter(Boolean);

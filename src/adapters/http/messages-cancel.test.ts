@@ -22,7 +22,7 @@ describe("POST /v1/messages/:id/cancel", () => {
       text: w.textA,
       category: "marketing.retail",
     });
-    expect(r.statusCode).toBe(202);
+    expect(r.statusCode, r.body).toBe(202);
     return r.json().id as string;
   }
 
@@ -42,6 +42,24 @@ describe("POST /v1/messages/:id/cancel", () => {
     // the outbox no longer holds it
     const claimed = await h.services.ctx.store.messages.claimOutbox(1000, h.clock.now() + 86_400_000);
     expect(claimed.map((m) => m.id)).not.toContain(id);
+  });
+
+  it("gives back the day's frequency-cap unit: a corrected message to the same recipient may follow", async () => {
+    const id = await accepted(520);
+    const send = () =>
+      h.as(w.A.apiKey)("POST", "/v1/messages", {
+        senderId: w.A.id,
+        signature: w.sigA,
+        port: w.portA,
+        phone: phoneNo(520),
+        text: w.textA,
+        category: "marketing.retail",
+      });
+    const capped = await send(); // one marketing message per sender and recipient a day, by default
+    expect(capped.json().reasons.map((r: { code: string }) => r.code)).toEqual(["FREQUENCY_CAP"]);
+    expect((await h.as(w.A.apiKey)("POST", `/v1/messages/${id}/cancel`)).statusCode).toBe(200);
+    const corrected = await send();
+    expect([corrected.statusCode, corrected.json().status]).toEqual([202, "accepted"]);
   });
 
   it("answers 409 INVALID_STATE for a message cancelled, handed over or refused already", async () => {

@@ -28,9 +28,9 @@ export const SQL = {
     WHERE phone = $1 AND status = 'unknown' AND status <> 'refused' AND created_at >= $2
     ORDER BY created_at DESC, id DESC LIMIT 50`,
   verificationSince: `SELECT phone, signature_id, created_at FROM messages
-    WHERE category = 'verification' AND status <> 'refused' AND created_at >= $1 AND signature_id IS NOT NULL`,
+    WHERE category = 'verification' AND status <> 'refused' AND created_at >= $1 AND status <> 'cancelled' AND signature_id IS NOT NULL`,
   marketingSince: `SELECT phone, sender_id, count(*) AS n FROM messages
-    WHERE category LIKE 'marketing.%' AND created_at >= $1 AND status <> 'refused'
+    WHERE category LIKE 'marketing.%' AND created_at >= $1 AND status <> 'refused' AND status <> 'cancelled'
     GROUP BY phone, sender_id`,
   byCampaign: "SELECT * FROM messages WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3",
   all: "SELECT * FROM messages WHERE id > $1 ORDER BY id LIMIT $2",

@@ -60,11 +60,11 @@ export function messageStatements(db: Database.Database) {
        ORDER BY created_at DESC, id DESC LIMIT ${UNKNOWN_TO_RECIPIENT_MAX}`),
     verificationSince: db.prepare(
       `SELECT phone, signature_id, created_at FROM messages
-       WHERE category = 'verification' AND status <> 'refused' AND created_at >= ? AND signature_id IS NOT NULL`,
+       WHERE category = 'verification' AND status <> 'refused' AND created_at >= ? AND status <> 'cancelled' AND signature_id IS NOT NULL`,
     ),
     marketingSince: db.prepare(
       `SELECT phone, sender_id, count(*) AS n FROM messages
-       WHERE category LIKE 'marketing.%' AND created_at >= ? AND status <> 'refused'
+       WHERE category LIKE 'marketing.%' AND created_at >= ? AND status <> 'refused' AND status <> 'cancelled'
        GROUP BY phone, sender_id`,
     ),
     byCampaign: rows("WHERE campaign_id = ? AND id > ? ORDER BY id LIMIT ?"),

@@ -1,6 +1,7 @@
 import type { Message } from "../../domain/messages/message.js";
 import { DomainError } from "../../domain/shared/domain-error.js";
 import type { Actor, AppContext } from "../context.js";
+import { releaseMessageCaps } from "../counters/release-message-caps.js";
 import { transitionWithReceipt } from "../delivery/sender-notices.js";
 import { type FindScope, findMessage } from "./get-message.js";
 
@@ -10,8 +11,8 @@ import { type FindScope, findMessage } from "./get-message.js";
  * naming who cancelled it, and its sender gets a receipt (`stat:DELETED`, SMPP `message_state` DELETED;
  * the webhook's receipt event says status `cancelled`) in the same transaction. The move is a
  * compare-and-set on `accepted` in the store: a dispatcher claiming the message at the same moment either
- * takes it first (the cancel fails) or finds it gone from the outbox. A cancelled message still counts
- * towards the frequency caps it was counted against when accepted.
+ * takes it first (the cancel fails) or finds it gone from the outbox. The frequency-cap unit it took when
+ * accepted is given back (it never reaches the recipient), so a corrected message may follow.
  *
  * `id` is any id the sender holds ({@link findMessage}): a part id `msg_…-k` cancels the whole message.
  *
@@ -37,5 +38,6 @@ export async function cancelMessage(
   );
   if (!moved)
     throw new DomainError("INVALID_STATE", "only a message not yet handed to a carrier can be cancelled");
+  await releaseMessageCaps(ctx, moved);
   return moved;
 }

@@ -238,7 +238,7 @@ export function messagesContract(ctx: StoreContext): void {
       expect(await ctx.store.messages.latestToRecipient(aPhone(), "106")).toBeNull();
     });
 
-    it("counts marketing messages not refused since a time, by recipient and sender", async () => {
+    it("counts marketing messages neither refused nor cancelled since a time, by recipient and sender", async () => {
       const [p1, p2] = [aPhone(), aPhone()];
       await ctx.store.messages.insertMany([
         aMessage({ phone: p1, senderId: "ent_1", createdAt: T0 + 10 }),
@@ -246,6 +246,7 @@ export function messagesContract(ctx: StoreContext): void {
         aMessage({ phone: p1, senderId: "ent_2", createdAt: T0 + 10, category: "marketing.finance" }),
         aMessage({ phone: p2, senderId: "ent_1", createdAt: T0 + 10, status: "unknown" }),
         aMessage({ phone: p2, senderId: "ent_1", createdAt: T0 + 10, status: "refused" }),
+        aMessage({ phone: p2, senderId: "ent_1", createdAt: T0 + 10, status: "cancelled" }),
         aMessage({ phone: p2, senderId: "ent_2", createdAt: T0 + 10, category: "notification" }),
         aMessage({ phone: p2, senderId: "ent_2", createdAt: T0 + 9 }),
       ]);

@@ -20,6 +20,9 @@ export const SQL = {
     WHERE id = $1 AND status IN ('dispatching', 'accepted')`,
   inFlight: `UPDATE messages SET status = 'unknown', updated_at = $1, history = history || $2::jsonb
     WHERE status = 'dispatching' AND updated_at < $3`,
+  // the outbox index in claim order, at most `scan` rows read: the longest due expire first
+  overdue: `SELECT id FROM (SELECT id, valid_until FROM messages WHERE status = 'accepted' AND not_before <= $1
+    ORDER BY not_before, id LIMIT $2) due WHERE valid_until <= $1`,
   latestTo: `SELECT * FROM messages WHERE phone = $1 AND status <> 'refused' AND status <> 'cancelled'
     AND starts_with(port, $2)
     ORDER BY created_at DESC, id DESC LIMIT 1`,

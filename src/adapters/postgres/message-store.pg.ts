@@ -214,6 +214,11 @@ export class PgMessageStore implements MessageStore {
     return r.rowCount ?? 0;
   }
 
+  async overdue(now: number, scan: number): Promise<string[]> {
+    const r = await this.pool.query(SQL.overdue, [now, scan]);
+    return (r.rows as Array<{ id: string }>).map((x) => x.id);
+  }
+
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
     const r = (await this.pool.query(SQL.latestTo, [phone, portPrefix])).rows[0] as Row | undefined;
     return r ? toMessage(r) : null;

@@ -53,6 +53,13 @@ export function messageStatements(db: Database.Database) {
       `UPDATE messages SET status = 'unknown', history = ${APPEND}, updated_at = ?
        WHERE status = 'dispatching' AND updated_at < ?`,
     ),
+    // the outbox index in claim order, at most `scan` rows read: the longest due expire first
+    overdue: db
+      .prepare(
+        `SELECT id FROM (SELECT id, valid_until FROM messages WHERE status = 'accepted' AND not_before <= ?
+           ORDER BY not_before, id LIMIT ?) WHERE valid_until <= ?`,
+      )
+      .pluck(),
     latestTo: rows(`WHERE phone = ? AND status <> 'refused' AND status <> 'cancelled'
        AND substr(port, 1, length(?)) = ?
        ORDER BY created_at DESC LIMIT 1`),

@@ -238,6 +238,10 @@ export class SqliteMessageStore implements MessageStore {
     return this.stmts.inFlight.run(eventJson({ status: "unknown", at }), at, claimedBefore).changes;
   }
 
+  async overdue(now: number, scan: number): Promise<string[]> {
+    return this.stmts.overdue.all(now, scan, now) as string[];
+  }
+
   async latestToRecipient(phone: string, portPrefix: string): Promise<Message | null> {
     const r = this.stmts.latestTo.get(phone, portPrefix, portPrefix) as RowValues | undefined;
     return r ? messageFromValues(r) : null;

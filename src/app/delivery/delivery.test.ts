@@ -7,6 +7,7 @@ import { withdrawConsent } from "../consent/withdraw-consent.js";
 import { ADMIN } from "../context.js";
 import { submitMessage } from "../messaging/submit-message.js";
 import { setEnterpriseStatus } from "../registry/enterprises.js";
+import { listMessageEvents } from "../webhooks/message-events.js";
 import type { Upstream, UpstreamResult } from "./upstream.port.js";
 
 const PHONE = "13812345678";
@@ -235,6 +236,70 @@ describe("delivery", () => {
     const m = (await s.ctx.store.messages.get(id)) as Message;
     expect(m.status).toBe("refused");
     expect(m.reasons.map((r) => r.code)).toEqual(["SENDER_SUSPENDED", "DND"]);
+    await s.close();
+  });
+
+  it("a message whose validity ends while no carrier is up expires, and its sender gets EXPIRED", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const f = await sendingSetup(s);
+    const r = await submitMessage(s.ctx, ADMIN, {
+      senderId: f.platformId,
+      signature: f.signature,
+      port: f.port,
+      phone: PHONE,
+      text: f.text,
+      category: "notification",
+      validUntil: h.clock.now() + 15_000,
+    });
+    expect(r.status).toBe("accepted");
+    const down: Upstream = {
+      name: "down",
+      ready: () => false,
+      submit: () => new Promise(() => {}),
+      close: async () => {},
+    };
+    const again = await h.reopen(down);
+    await again.dispatcher.start();
+    await new Promise((res) => setTimeout(res, 50));
+    expect((await again.ctx.store.messages.get(r.id))?.status).toBe("accepted"); // still valid: waits
+    h.clock.advance(16_000);
+    again.dispatcher.wake();
+    await eventually(() => again.dispatcher.stats.refused === 1);
+    const m = (await again.ctx.store.messages.get(r.id)) as Message;
+    expect([m.status, m.reasons.map((x) => x.code)]).toEqual(["refused", ["MESSAGE_EXPIRED"]]);
+    const events = await listMessageEvents(again.ctx, f.platformId, "0", 100);
+    expect(events.items.filter((e) => e.type === "receipt")).toEqual([
+      expect.objectContaining({ messageId: r.id, status: "refused", stat: "EXPIRED" }),
+    ]);
+    await again.dispatcher.stop();
+    await again.close();
+    await s.close();
+  });
+
+  it("a message claimed after its validity is refused MESSAGE_EXPIRED with an EXPIRED receipt, not REJECTD", async () => {
+    const h = await appHarness();
+    const s = h.services;
+    const f = await sendingSetup(s);
+    const r = await submitMessage(s.ctx, ADMIN, {
+      senderId: f.platformId,
+      signature: f.signature,
+      port: f.port,
+      phone: PHONE,
+      text: f.text,
+      category: "notification",
+      validUntil: h.clock.now() + 15_000,
+    });
+    h.clock.advance(16_000);
+    const up = new RecordingUpstream();
+    const again = await h.reopen(up);
+    await again.dispatcher.drain();
+    expect(up.handedOver).toEqual([]);
+    const events = await listMessageEvents(again.ctx, f.platformId, "0", 100);
+    expect(events.items.filter((e) => e.type === "receipt")).toEqual([
+      expect.objectContaining({ messageId: r.id, status: "refused", stat: "EXPIRED" }),
+    ]);
+    await again.close();
     await s.close();
   });
 

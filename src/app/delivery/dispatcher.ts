@@ -3,32 +3,14 @@ import { maskPhone } from "../../domain/phone/phone.js";
 import { byPrecedence } from "../../domain/policy/reason-codes.js";
 import type { AppContext } from "../context.js";
 import { Waker } from "../waker.js";
+import type { DispatcherOptions } from "./dispatcher-options.js";
+import { OverdueSweep } from "./expire-overdue.js";
 import { refsOf, retryDelay } from "./hand-over-outcomes.js";
 import { recheck } from "./recheck.js";
 import { receiptErr, transitionWithReceipt } from "./sender-notices.js";
 import type { Upstream } from "./upstream.port.js";
 
-export interface DispatcherOptions {
-  batchSize?: number;
-  /** Poll interval when the outbox is empty and nothing wakes the dispatcher. */
-  idleMs?: number;
-  /** Delay before a temporarily refused hand-over is tried again. */
-  retryMs?: number;
-  /**
-   * 0 (one node): at start-up every message in flight was this node's, and becomes unknown. Above 0
-   * (several nodes): only messages claimed longer ago than this become unknown, at start-up and by a
-   * sweep that one node at a time runs (their node died during the hand-over).
-   */
-  inFlightGraceMs?: number;
-  /** This node's name in the sweep's job lease. */
-  nodeId?: string;
-  /**
-   * Hand-overs in flight at once (default 2,000). The loop claims the next batch while earlier ones wait
-   * for the carrier, so a slow carrier's round trip does not bound throughput; the upstream's windows
-   * bound what is on the wire.
-   */
-  maxInFlight?: number;
-}
+export type { DispatcherOptions };
 
 /**
  * Moves accepted messages from the durable outbox to the upstream. A message is marked dispatching
@@ -46,12 +28,15 @@ export class Dispatcher {
    * first, the in-flight sweep settles it as `unknown`, never resent.
    */
   private readonly unrecorded: Array<() => Promise<unknown>> = [];
+  private readonly overdue: OverdueSweep;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly upstream: Upstream,
     private readonly opts: DispatcherOptions = {},
-  ) {}
+  ) {
+    this.overdue = new OverdueSweep(ctx, opts.expiryEveryMs);
+  }
 
   /** Settles messages a crash left in flight, then starts the loop. */
   async start(): Promise<void> {
@@ -166,7 +151,11 @@ export class Dispatcher {
 
   /** Claims up to `limit` messages and starts their hand-overs without waiting for them. */
   private async claimAndStart(limit: number): Promise<number> {
-    if (this.upstream.ready && !this.upstream.ready()) return 0;
+    if (this.upstream.ready && !this.upstream.ready()) {
+      // nothing is claimed, so nothing is re-checked: what outlives its validity meanwhile expires here
+      this.stats.refused += await this.overdue.maybeRun();
+      return 0;
+    }
     let batch: Message[];
     try {
       batch = await this.ctx.store.messages.claimOutbox(limit, this.ctx.clock.now());
@@ -239,7 +228,11 @@ export class Dispatcher {
           m.id,
           ["dispatching"],
           event,
-          { stat: "REJECTD", err: "000", ...(reasons[0] ? { reason: reasons[0].code } : {}) },
+          {
+            stat: reasons[0]?.code === "MESSAGE_EXPIRED" ? "EXPIRED" : "REJECTD",
+            err: "000",
+            ...(reasons[0] ? { reason: reasons[0].code } : {}),
+          },
           { reasons },
         ),
       );

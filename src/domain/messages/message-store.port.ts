@@ -69,6 +69,11 @@ export interface MessageStore {
    * them dispatching (with a history event at `now`), so no two dispatchers take the same message.
    */
   claimOutbox(limit: number, now: number): Promise<Message[]>;
+  /**
+   * Ids of accepted messages whose validity ended by `now` (validUntil ≤ now), among the `scan` that
+   * have been due longest: what waits in the outbox while no carrier takes anything, to be expired.
+   */
+  overdue(now: number, scan: number): Promise<string[]>;
   /** Puts a claimed message back into the outbox to wait until `notBefore` (quiet hours). */
   defer(id: string, notBefore: number, event: MessageEvent): Promise<void>;
   /**

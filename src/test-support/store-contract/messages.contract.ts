@@ -167,6 +167,32 @@ export function messagesContract(ctx: StoreContext): void {
       expect(ids(await ctx.store.messages.claimOutbox(10, T0 + 5000))).toEqual([future.id]);
     });
 
+    it("names the accepted messages whose validity ended, among the longest due it reads", async () => {
+      const expired = aMessage({ notBefore: T0, validUntil: T0 + 100 });
+      const expiredLater = aMessage({ notBefore: T0 + 20, validUntil: T0 + 150 });
+      const valid = aMessage({ notBefore: T0 + 10, validUntil: T0 + 10_000 });
+      const exactlyNow = aMessage({ notBefore: T0 + 30, validUntil: T0 + 200 });
+      const notDue = aMessage({ notBefore: T0 + 500, validUntil: T0 + 600 });
+      const refused = aMessage({ status: "refused", validUntil: T0 + 1 });
+      const cancelled = aMessage({ status: "cancelled", validUntil: T0 + 1 });
+      await ctx.store.messages.insertMany([
+        expired,
+        expiredLater,
+        valid,
+        exactlyNow,
+        notDue,
+        refused,
+        cancelled,
+      ]);
+      const sorted = (a: string[]) => [...a].sort();
+      expect(sorted(await ctx.store.messages.overdue(T0 + 200, 100))).toEqual(
+        sorted([expired.id, expiredLater.id, exactlyNow.id]),
+      );
+      // it reads the two due longest (expired, then valid): only the first of them is over
+      expect(await ctx.store.messages.overdue(T0 + 200, 2)).toEqual([expired.id]);
+      expect(await ctx.store.messages.overdue(T0 + 99, 100)).toEqual([]);
+    });
+
     it("never hands the same message to two concurrent claims", async () => {
       const ms = Array.from({ length: 10 }, () => aMessage());
       await ctx.store.messages.insertMany(ms);

@@ -135,6 +135,37 @@ describe("query_sm and cancel_sm over a real bind", () => {
     expect((await query(esme, `${whole}-3`)).status).toBe(STATUS.ESME_RQUERYFAIL);
   });
 
+  it("a part acknowledged before the last has come is ENROUTE to query_sm, and cancel_sm cancels the message", async () => {
+    const esme = await w.esme();
+    const bytes = encodeUcs2(`${w.setup.text}${"上新".repeat(60)}`);
+    const first = await esme.submit({
+      sourceAddr: w.setup.port,
+      destAddr: `86${PHONE}`,
+      esmClass: 0x40,
+      dataCoding: 8,
+      shortMessage: Buffer.concat([Buffer.from([5, 0, 3, 0x2c, 2, 1]), bytes.subarray(0, 134)]),
+    });
+    const part1 = idOf(first);
+    expect(part1).toMatch(/^msg_.+-1$/);
+    expect(await query(esme, part1)).toMatchObject({
+      status: 0,
+      messageId: part1,
+      finalDate: "",
+      messageState: MESSAGE_STATE.ENROUTE,
+    });
+    // a part that has not come is no id anning gave; nor is another account's
+    expect((await query(esme, part1.replace(/-1$/, "-2"))).status).toBe(STATUS.ESME_RQUERYFAIL);
+    expect((await cancel(esme, part1.replace(/-1$/, "-2"))).status).toBe(STATUS.ESME_RCANCELFAIL);
+    expect(await cancel(esme, part1)).toMatchObject({ command: "cancel_sm_resp", status: 0 });
+    const m = await w.services.ctx.store.messages.get(part1.replace(/-1$/, ""));
+    expect([m?.status, m?.history.at(-1)?.note]).toEqual([
+      "cancelled",
+      "cancelled by its sender before its last part came",
+    ]);
+    expect(await query(esme, part1)).toMatchObject({ status: 0, messageState: MESSAGE_STATE.DELETED });
+    expect((await cancel(esme, part1)).status).toBe(STATUS.ESME_RCANCELFAIL);
+  });
+
   it("query_sm and cancel_sm never find another enterprise's message, nor an unknown id", async () => {
     const other = await sendingSetup(w.services, 2);
     const created = await createSmppAccount(w.services.ctx, ADMIN, {

@@ -26,6 +26,8 @@ export type AddResult =
  */
 export class LongMessages {
   private readonly open = new Map<string, Assembly>();
+  /** The key of each open assembly by its message id. */
+  private readonly keys = new Map<string, string>();
 
   constructor(
     private readonly newId: () => string,
@@ -56,6 +58,7 @@ export class LongMessages {
       timer.unref();
       a = { messageId, total, parts: new Map(), timer };
       this.open.set(key, a);
+      this.keys.set(messageId, key);
     }
     a.parts.set(seq, text);
     if (a.parts.size < total) return { kind: "part", messageId: a.messageId };
@@ -65,10 +68,27 @@ export class LongMessages {
     return { kind: "complete", messageId: a.messageId, text: whole, total };
   }
 
+  /** An open assembly by its message id: its key, the parts that arrived (in order) and the total. */
+  find(messageId: string): { key: string; arrived: number[]; total: number } | undefined {
+    const key = this.keys.get(messageId);
+    const a = key === undefined ? undefined : this.open.get(key);
+    if (key === undefined || !a) return undefined;
+    return { key, arrived: [...a.parts.keys()].sort((x, y) => x - y), total: a.total };
+  }
+
+  /** Removes an open assembly (its sender cancelled it) and returns what arrived, in order. */
+  take(key: string): ArrivedPart[] | undefined {
+    const a = this.open.get(key);
+    if (!a) return undefined;
+    this.drop(key, a);
+    return [...a.parts].map(([seq, text]) => ({ seq, text })).sort((x, y) => x.seq - y.seq);
+  }
+
   private expire(key: string): void {
     const a = this.open.get(key);
     if (!a) return;
     this.open.delete(key);
+    this.keys.delete(a.messageId);
     const parts = [...a.parts].map(([seq, text]) => ({ seq, text })).sort((x, y) => x.seq - y.seq);
     this.onExpired(key, a.messageId, parts, a.total);
   }
@@ -76,6 +96,7 @@ export class LongMessages {
   private drop(key: string, a: Assembly): void {
     clearTimeout(a.timer);
     this.open.delete(key);
+    this.keys.delete(a.messageId);
   }
 
   /** Expires every open assembly now (at shutdown, so acknowledged parts are recorded). */

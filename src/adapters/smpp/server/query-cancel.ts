@@ -55,7 +55,7 @@ function isRefusal(err: unknown): boolean {
 
 /**
  * query_sm: the message's state by any id the sender holds (`msg_…`, or `msg_…-k` for a part it split
- * itself). final_date is the time of its final status (UTC), empty while it has none; error_code is 0
+ * itself, also while its last part has not come: ENROUTE). final_date is the time of its final status (UTC), empty while it has none; error_code is 0
  * (the refusal or carrier error is in its receipt's `err:` and in GET /v1/messages/{id}). source_addr is
  * not checked: the bound account's enterprise is what scopes the look-up. Not found: ESME_RQUERYFAIL.
  * @throws what the store throws (the caller answers ESME_RSYSERR).
@@ -64,13 +64,24 @@ export async function answerQuerySm(
   ctx: AppContext,
   account: SmppAccount,
   pdu: QuerySmPdu,
+  pending?: PendingParts,
 ): Promise<PduInit<QuerySmRespPdu>> {
   let m: Message;
   try {
     m = await findMessage(ctx, actorOf(account), pdu.messageId, { ownOnly: true });
   } catch (err) {
-    if (isRefusal(err)) return queryRefused(SMPP_STATUS.QUERY_FAILED);
-    throw err;
+    if (!isRefusal(err)) throw err;
+    // a part of a long message whose last part has not come: acknowledged, on its way
+    if (!pending?.pendingPart(account, pdu.messageId)) return queryRefused(SMPP_STATUS.QUERY_FAILED);
+    const state = MESSAGE_STATE.ENROUTE;
+    return {
+      command: "query_sm_resp",
+      status: 0,
+      messageId: pdu.messageId,
+      finalDate: "",
+      messageState: state,
+      errorCode: 0,
+    };
   }
   const { state, final } = messageStateOf(m);
   return {
@@ -90,7 +101,7 @@ export function queryRefused(status: number): PduInit<QuerySmRespPdu> {
 
 /**
  * cancel_sm by message_id: the message (all of it, for a part id) is cancelled when still in anning's
- * outbox (see cancelMessage); service_type, source_addr and destination_addr are not checked. The form
+ * outbox (see cancelMessage) or still being assembled (its last part not come); service_type, source_addr and destination_addr are not checked. The form
  * without a message_id (every message from a source to a destination) is refused, as is a message
  * handed to a carrier already, final, unknown or another enterprise's: ESME_RCANCELFAIL.
  * @throws what the store throws (the caller answers ESME_RSYSERR).
@@ -99,16 +110,26 @@ export async function answerCancelSm(
   ctx: AppContext,
   account: SmppAccount,
   pdu: CancelSmPdu,
+  pending?: PendingParts,
 ): Promise<ResponseInit> {
   const failed = { command: "cancel_sm_resp", status: SMPP_STATUS.CANCEL_FAILED } as const;
   if (pdu.messageId === "") return failed;
   try {
     await cancelMessage(ctx, actorOf(account), pdu.messageId, { ownOnly: true });
   } catch (err) {
-    if (isRefusal(err)) return failed;
-    throw err;
+    if (!isRefusal(err)) throw err;
+    // a long message whose last part has not come: recorded cancelled, its parts told DELETED
+    if (!(await pending?.cancelPending(account, pdu.messageId))) return failed;
   }
   return { command: "cancel_sm_resp", status: 0 };
+}
+
+/** Long messages still being assembled, which the store does not hold yet (the SubmitHandler). */
+export interface PendingParts {
+  /** Whether `id` names an acknowledged part of `account`'s long message still being assembled. */
+  pendingPart(account: SmppAccount, id: string): object | null;
+  /** Cancels such a message (recorded cancelled); false when there is none. */
+  cancelPending(account: SmppAccount, id: string): Promise<boolean>;
 }
 
 /** A response PDU without its sequence, with its status. */

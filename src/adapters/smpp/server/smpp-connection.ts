@@ -223,8 +223,10 @@ export class SmppConnection {
     try {
       if (!account || this.mode === "receiver" || this.ended)
         answer = refusedAnswer(pdu, SMPP_STATUS.NOT_BOUND_FOR_SUBMIT);
-      else if (pdu.command === "query_sm") answer = await answerQuerySm(ctx, account, pdu);
-      else if (pdu.command === "cancel_sm") answer = await answerCancelSm(ctx, account, pdu);
+      else if (pdu.command === "query_sm")
+        answer = await answerQuerySm(ctx, account, pdu, this.server.submits);
+      else if (pdu.command === "cancel_sm")
+        answer = await answerCancelSm(ctx, account, pdu, this.server.submits);
       else answer = await answerSubmitMulti(this.server, () => (this.ended ? null : this.account), pdu);
     } catch (err) {
       ctx.log.error({ err: String(err), command: pdu.command }, "smpp request failed");

@@ -1,6 +1,6 @@
 import type { AppContext } from "../../../app/context.js";
 import { type SubmitResult, submitMessage } from "../../../app/messaging/submit-message.js";
-import { recordIncomplete } from "../../../app/smpp/record-incomplete.js";
+import { recordCancelledParts, recordIncomplete } from "../../../app/smpp/record-incomplete.js";
 import { DomainError } from "../../../domain/shared/domain-error.js";
 import { bracketedSignatures } from "../../../domain/signatures/signature.js";
 import type { SmppAccount } from "../../../domain/smpp/smpp-account.js";
@@ -119,6 +119,31 @@ export class SubmitHandler {
     const answer = await this.submit(fields, r.text, rd, r.messageId, r.total);
     if (answer.status !== 0) return answer;
     return { status: 0, messageId: `${r.messageId}-${concat.seq}` };
+  }
+
+  /**
+   * A long message of `account` still being assembled, by a part id anning gave for it (`msg_…-k`, part
+   * k arrived): what arrived and the total; null for anything else (another account's included).
+   */
+  pendingPart(account: SmppAccount, id: string): { key: string; arrived: number[]; total: number } | null {
+    const m = /^(.+)-(\d+)$/.exec(id);
+    const open = m ? this.long.find(m[1] as string) : undefined;
+    if (!m || !open || !open.key.startsWith(`${account.id}|`)) return null;
+    return open.arrived.includes(Number(m[2])) ? open : null;
+  }
+
+  /** Cancels a long message still being assembled (see pendingPart); false when there is none. */
+  async cancelPending(account: SmppAccount, id: string): Promise<boolean> {
+    const open = this.pendingPart(account, id);
+    const fields = open ? this.pending.get(open.key) : undefined;
+    const parts = open && fields ? this.long.take(open.key) : undefined;
+    if (!open || !fields || !parts) return false;
+    this.pending.delete(open.key);
+    const text = parts.map((p) => p.text).join("") || "(incomplete)";
+    const messageId = id.slice(0, id.lastIndexOf("-"));
+    const f = { ...fields, signature: signatureOf(text), text };
+    await recordCancelledParts(this.ctx, f, messageId, open.total, open.arrived);
+    return true;
   }
 
   /** An assembly that timed out: what arrived is recorded as refused and its parts get receipts. */

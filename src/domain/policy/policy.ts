@@ -49,6 +49,15 @@ export const PartialProfileSchema = z
 
 export type PartialProfile = z.infer<typeof PartialProfileSchema>;
 
+/** The built-in profile: what a policy file's `defaults` leaves out. See README "Policy defaults". */
+const BUILTIN_PROFILE: PolicyProfile = {
+  marketingHours: { start: "08:00", end: "21:00" },
+  perSenderPerDay: 1,
+  perRecipientPerDay: 5,
+  verification: { perMinute: 1, perHour: 5, perDay: 10 },
+  requireOptOutText: true,
+};
+
 export const PolicyFileSchema = z
   .object({
     version: z.literal(1).default(1),
@@ -59,7 +68,14 @@ export const PolicyFileSchema = z
       .array(z.string().regex(/^\d{1,10}$/))
       .min(1)
       .default(["106"]),
-    defaults: PolicyProfileSchema,
+    /** Fields not given keep the built-in values (BUILTIN_PROFILE). */
+    defaults: PartialProfileSchema.default({}).transform(
+      (p): PolicyProfile => ({
+        ...BUILTIN_PROFILE,
+        ...p,
+        verification: { ...BUILTIN_PROFILE.verification, ...p.verification },
+      }),
+    ),
     promotions: z
       .array(
         z.object({ name: z.string().min(1), from: day, to: day, profile: PartialProfileSchema }).strict(),
@@ -96,16 +112,7 @@ export const PolicyFileSchema = z
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 
 /** The built-in policy, used when ANNING_POLICY_FILE is unset. See README "Policy defaults". */
-export const DEFAULT_POLICY: PolicyFile = PolicyFileSchema.parse({
-  defaults: {
-    marketingHours: { start: "08:00", end: "21:00" },
-    perSenderPerDay: 1,
-    perRecipientPerDay: 5,
-    verification: { perMinute: 1, perHour: 5, perDay: 10 },
-    requireOptOutText: true,
-  },
-  promotions: [],
-});
+export const DEFAULT_POLICY: PolicyFile = PolicyFileSchema.parse({});
 
 /** Parses and validates a policy document; throws DomainError VALIDATION_FAILED with the path. */
 export function parsePolicy(doc: unknown): PolicyFile {

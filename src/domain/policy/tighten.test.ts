@@ -44,6 +44,23 @@ describe("policy overrides", () => {
     expect(effectiveProfile(loose, "2026-06-01", undefined).perRecipientPerDay).toBe(5);
   });
 
+  it("takes the built-in value for every default a policy file leaves out", () => {
+    expect(parsePolicy({}).defaults).toEqual(base);
+    const some = parsePolicy({ defaults: { perRecipientPerDay: 3, verification: { perDay: 4 } } }).defaults;
+    expect(some).toEqual({
+      ...base,
+      perRecipientPerDay: 3,
+      verification: { ...base.verification, perDay: 4 },
+    });
+    expect(base).toEqual({
+      marketingHours: { start: "08:00", end: "21:00" },
+      perSenderPerDay: 1,
+      perRecipientPerDay: 5,
+      verification: { perMinute: 1, perHour: 5, perDay: 10 },
+      requireOptOutText: true,
+    });
+  });
+
   it("refuses a malformed policy file with the path", () => {
     expect(() => parsePolicy({ defaults: { ...base, perSenderPerDay: -1 } })).toThrow(/perSenderPerDay/);
     expect(() => parsePolicy({ defaults: base, surprise: 1 })).toThrow(DomainError);

@@ -59,7 +59,8 @@ export function persistenceContract(ctx: StoreContext): void {
       await s.ports.insertAllocation(anAllocation(port.id, merchant.id, { signatureIds: [sig.id] }));
       const r = aRecipientId(shardOfFirst);
       const recorded = await s.ledger.append(
-        [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })],
+        // the other event in another shard, so the chain of `r`'s shard holds one event (shardSeq 1)
+        [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId(shardOfFirst + 1) })],
         new Map([[r, aPhone()]]),
       );
       await s.ledger.insertAnchors([
@@ -91,7 +92,8 @@ export function persistenceContract(ctx: StoreContext): void {
       for (let i = 0; i < 6; i++) {
         const s = i % 2 === 0 ? a : b;
         const [e] = await s.ledger.append(
-          [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId() })],
+          // the other event in another shard, so the chain of `r`'s shard holds one event (shardSeq 1)
+        [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId(shardOfFirst + 1) })],
           i === 3 ? phones : NO_PHONES,
         );
         expect(e?.shardSeq).toBeGreaterThan(i);

@@ -93,7 +93,7 @@ export function persistenceContract(ctx: StoreContext): void {
         const s = i % 2 === 0 ? a : b;
         const [e] = await s.ledger.append(
           // the other event in another shard, so the chain of `r`'s shard holds one event (shardSeq 1)
-        [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId(shardOfFirst + 1) })],
+          [anEvent({ recipientId: r }), anEvent({ recipientId: aRecipientId(shardOfFirst + 1) })],
           i === 3 ? phones : NO_PHONES,
         );
         expect(e?.shardSeq).toBeGreaterThan(i);

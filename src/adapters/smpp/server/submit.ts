@@ -128,7 +128,7 @@ export class SubmitHandler {
   pendingPart(account: SmppAccount, id: string): { key: string; arrived: number[]; total: number } | null {
     const m = /^(.+)-(\d+)$/.exec(id);
     const open = m ? this.long.find(m[1] as string) : undefined;
-    if (!m || !open || !open.key.startsWith(`${account.id}|`)) return null;
+    if (!m || !open?.key.startsWith(`${account.id}|`)) return null;
     return open.arrived.includes(Number(m[2])) ? open : null;
   }
 

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import type { Logger as PinoLogger } from "pino";
+import { type Logger as PinoLogger, pino } from "pino";
 import { buildHttpServer } from "../adapters/http/server.js";
+import { logError } from "../adapters/system/logger.js";
 import { ManualClock } from "../adapters/system/system-clock.js";
 import { loadConfig } from "../config.js";
 import { creditCodeCheckChar } from "../domain/enterprises/credit-code.js";
@@ -104,10 +105,16 @@ function expectStatus(r: LightMyRequestResponse, status: number, what: string): 
   if (r.statusCode !== status) throw new Error(`${what}: expected ${status}, got ${r.statusCode}: ${r.body}`);
 }
 
+/** Errors only (a 500's cause), to stderr: a test that fails on one shows why in the CI log. */
+const UNEXPECTED_ERRORS = pino(
+  { level: "error", serializers: { err: logError } },
+  pino.destination({ dest: 2, sync: true }),
+);
+
 /**
  * Starts the whole stack on a fresh temporary data directory: real SQLite store, a manual clock (10:00 in
- * Shanghai unless `now` says otherwise), the test clock on and the HTTP server built (not listening), silent
- * unless a `logger` is given.
+ * Shanghai unless `now` says otherwise), the test clock on and the HTTP server built (not listening), logging
+ * only errors unless a `logger` is given.
  */
 export async function startHarness(
   opts: { env?: Record<string, string>; now?: number; logger?: PinoLogger } = {},
@@ -123,7 +130,7 @@ export async function startHarness(
   });
   const build = async () => {
     const services = await buildServices(config, { clock, anchorEveryMs: 0 });
-    const app = await buildHttpServer(services, { logger: opts.logger ?? false });
+    const app = await buildHttpServer(services, { logger: opts.logger ?? UNEXPECTED_ERRORS });
     return { services, app };
   };
   let current = await build();

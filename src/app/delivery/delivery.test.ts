@@ -239,7 +239,8 @@ describe("delivery", () => {
     await s.close();
   });
 
-  it("a message whose validity ends while no carrier is up expires, and its sender gets EXPIRED", async () => {
+  /** A notification accepted with 15 s of validity (SMPP validity_period), no dispatcher running. */
+  async function shortLived() {
     const h = await appHarness();
     const s = h.services;
     const f = await sendingSetup(s);
@@ -252,6 +253,11 @@ describe("delivery", () => {
       category: "notification",
       validUntil: h.clock.now() + 15_000,
     });
+    return { h, s, f, r };
+  }
+
+  it("a message whose validity ends while no carrier is up expires, and its sender gets EXPIRED", async () => {
+    const { h, s, f, r } = await shortLived();
     expect(r.status).toBe("accepted");
     const down: Upstream = {
       name: "down",
@@ -278,18 +284,7 @@ describe("delivery", () => {
   });
 
   it("a message claimed after its validity is refused MESSAGE_EXPIRED with an EXPIRED receipt, not REJECTD", async () => {
-    const h = await appHarness();
-    const s = h.services;
-    const f = await sendingSetup(s);
-    const r = await submitMessage(s.ctx, ADMIN, {
-      senderId: f.platformId,
-      signature: f.signature,
-      port: f.port,
-      phone: PHONE,
-      text: f.text,
-      category: "notification",
-      validUntil: h.clock.now() + 15_000,
-    });
+    const { h, s, f, r } = await shortLived();
     h.clock.advance(16_000);
     const up = new RecordingUpstream();
     const again = await h.reopen(up);

@@ -9,6 +9,7 @@ import { ledgerReadsContract } from "./ledger-reads.contract.js";
 import { messagesContract } from "./messages.contract.js";
 import { messagesCancelContract } from "./messages-cancel.contract.js";
 import { messagesNotifyingContract } from "./messages-notifying.contract.js";
+import { messagesOutboxContract } from "./messages-outbox.contract.js";
 import { messagesUnknownContract } from "./messages-unknown.contract.js";
 import { persistenceContract } from "./persistence.contract.js";
 import { registryContract } from "./registry.contract.js";
@@ -32,6 +33,7 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
     ledgerContract(ctx);
     ledgerReadsContract(ctx);
     messagesContract(ctx);
+    messagesOutboxContract(ctx);
     messagesNotifyingContract(ctx);
     messagesCancelContract(ctx);
     messagesUnknownContract(ctx);

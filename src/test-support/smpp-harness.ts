@@ -70,6 +70,20 @@ export function submitSm(
   });
 }
 
+/** The fields of a bind request for these credentials (no system_type, SMPP 3.4, any address). */
+export function bindFields(creds: { systemId: string; password: string }) {
+  const { systemId, password } = creds;
+  return {
+    systemId,
+    password,
+    systemType: "",
+    interfaceVersion: 0x34,
+    addrTon: 0,
+    addrNpi: 0,
+    addressRange: "",
+  };
+}
+
 /** Opens a TCP connection and binds. */
 export async function bindEsme(
   port: number,
@@ -98,13 +112,7 @@ export async function bindEsme(
   });
   const resp = await session.request({
     command: `bind_${mode}`,
-    systemId: creds.systemId,
-    password: creds.password,
-    systemType: "",
-    interfaceVersion: 0x34,
-    addrTon: 0,
-    addrNpi: 0,
-    addressRange: "",
+    ...bindFields(creds),
   });
   esme.bindStatus = resp.status;
   return esme;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { STATUS } from "../../src/adapters/smpp/pdu/index.js";
 import { SmppSession } from "../../src/adapters/smpp/session.js";
 import { BIND_LOCK_MS } from "../../src/app/smpp/bind-auth.js";
-import { type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+import { bindFields, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
 
 /** Opens a TCP connection to anning's SMPP server, unbound. */
 async function open(port: number): Promise<SmppSession> {
@@ -19,13 +19,7 @@ async function open(port: number): Promise<SmppSession> {
 async function bind(session: SmppSession, systemId: string, password: string): Promise<number> {
   const resp = await session.request({
     command: "bind_transceiver",
-    systemId,
-    password,
-    systemType: "",
-    interfaceVersion: 0x34,
-    addrTon: 0,
-    addrNpi: 0,
-    addressRange: "",
+    ...bindFields({ systemId, password }),
   });
   return resp.status;
 }

@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodePdu, readHeader } from "../../src/adapters/smpp/pdu/index.js";
-import { type SmppWorld, smppWorld, submitSm } from "../../src/test-support/smpp-harness.js";
+import { bindFields, type SmppWorld, smppWorld, submitSm } from "../../src/test-support/smpp-harness.js";
 
 /** A raw TCP client: writes bytes, collects what comes back, notices a close. */
 async function raw(port: number) {
@@ -105,13 +105,7 @@ describe("SMPP server: malformed PDUs get generic_nack or a clean close, never a
       command: "bind_transceiver",
       sequence: 1,
       status: 0,
-      systemId: w.account.systemId,
-      password: w.account.password,
-      systemType: "",
-      interfaceVersion: 0x34,
-      addrTon: 0,
-      addrNpi: 0,
-      addressRange: "",
+      ...bindFields(w.account),
     });
     c.write(bind);
     await c.waitFor(() => c.headers().find((h) => h.sequence === 1));

@@ -16,7 +16,13 @@ import type { RequestPdu } from "../../src/adapters/smpp/session.js";
 import { ADMIN } from "../../src/app/context.js";
 import { createSmppAccount } from "../../src/app/smpp/accounts.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
-import { type Esme, eventually, type SmppWorld, smppWorld } from "../../src/test-support/smpp-harness.js";
+import {
+  bindFields,
+  type Esme,
+  eventually,
+  type SmppWorld,
+  smppWorld,
+} from "../../src/test-support/smpp-harness.js";
 
 const sme = (phone: string): MultiDest => ({ kind: "sme", ton: 1, npi: 1, addr: `86${phone}` });
 
@@ -188,13 +194,7 @@ describe("submit_multi malformed, and the commands anning does not take, on a bo
         command: "bind_transceiver",
         sequence: 1,
         status: 0,
-        systemId: w.account.systemId,
-        password: w.account.password,
-        systemType: "",
-        interfaceVersion: 0x34,
-        addrTon: 0,
-        addrNpi: 0,
-        addressRange: "",
+        ...bindFields(w.account),
       }),
     );
     expect((await answerTo(1)).status).toBe(0);

@@ -9,6 +9,7 @@ import { SmppSession } from "../../src/adapters/smpp/session.js";
 import { SmscSimulator } from "../../src/adapters/smpp/sim/smsc-simulator.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
 import {
+  bindFields,
   eventually,
   type SmppWorld,
   sendAccepted,
@@ -75,13 +76,7 @@ describe("SMPP over TLS", () => {
     const session = new SmppSession(socket, { enquireLinkMs: 0 });
     const bind = await session.request({
       command: "bind_transceiver",
-      systemId: w.account.systemId,
-      password: w.account.password,
-      systemType: "",
-      interfaceVersion: 0x34,
-      addrTon: 0,
-      addrNpi: 0,
-      addressRange: "",
+      ...bindFields(w.account),
     });
     expect(bind.status).toBe(0);
     await grant(w.services, "13812345678", w.setup.platformId);

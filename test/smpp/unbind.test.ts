@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { decodePdu, encodePdu, type Pdu, PduFramer, STATUS } from "../../src/adapters/smpp/pdu/index.js";
 import { SmppServer } from "../../src/adapters/smpp/server/smpp-server.js";
 import { grant } from "../../src/test-support/app-fixtures.js";
-import { eventually, type SmppWorld, smppWorld, submitSm } from "../../src/test-support/smpp-harness.js";
+import {
+  bindFields,
+  eventually,
+  type SmppWorld,
+  smppWorld,
+  submitSm,
+} from "../../src/test-support/smpp-harness.js";
 
 /**
  * Unbinding over real sockets, both ways: a sender's unbind never costs the answers to the submits anning
@@ -44,13 +50,7 @@ async function bindRaw(port: number, creds: { systemId: string; password: string
     command: "bind_transceiver",
     sequence: 1,
     status: 0,
-    systemId: creds.systemId,
-    password: creds.password,
-    systemType: "",
-    interfaceVersion: 0x34,
-    addrTon: 0,
-    addrNpi: 0,
-    addressRange: "",
+    ...bindFields(creds),
   });
   expect((await c.answer(1)).status).toBe(0);
   return c;
